@@ -1,0 +1,100 @@
+package dev.nve.dataplane.counter;
+
+import dev.nve.dataplane.frame.PacketBatch;
+
+/**
+ * Why a frame was dropped. Codes are stable: they appear in counters, flow events and
+ * tests. Where Cilium has a reason with the same meaning its code is reused (see Cilium's
+ * {@code pkg/monitor/api/drop.go}); nve's own reasons start at 220.
+ */
+public enum DropReason implements PacketBatch.DropReasonCode
+{
+    /** Cilium 133. */
+    POLICY_DENIED(133, "policy denied"),
+    /** Cilium 134: a length or field that contradicts the frame. */
+    INVALID_PACKET(134, "invalid packet"),
+    /** Cilium 136: the frame plus encapsulation exceeds the output MTU (never truncated). */
+    FRAG_NEEDED(136, "fragmentation needed: frame exceeds the underlay MTU"),
+    /** Cilium 139. */
+    UNSUPPORTED_L3_PROTOCOL(139, "unsupported L3 protocol"),
+    /** Cilium 142. */
+    UNKNOWN_L4_PROTOCOL(142, "unknown L4 protocol"),
+    /** Cilium 152: no local endpoint for the destination. */
+    NO_LOCAL_ENDPOINT(152, "no matching local endpoint"),
+    /** Cilium 156. */
+    INVALID_IPV6_EXTENSION_HEADER(156, "invalid IPv6 extension header"),
+    /** Cilium 157: an overlay frame arrived fragmented (VTEPs must not fragment, RFC 7348 §4.3). */
+    FRAGMENT_NOT_SUPPORTED(157, "IP fragmentation not supported"),
+    /** Cilium 166. */
+    UNSUPPORTED_L2_PROTOCOL(166, "unsupported L2 protocol"),
+    /** Cilium 171: an identity that does not fit the field that must carry it. */
+    INVALID_IDENTITY(171, "invalid identity"),
+    /** Cilium 183: a VNI that no configured network uses. */
+    INVALID_VNI(183, "unknown VNI"),
+
+    /** A header is cut short by the end of the frame. */
+    TRUNCATED(220, "truncated header"),
+    /** VXLAN header without the I flag (RFC 7348 §5). */
+    VXLAN_FLAGS_INVALID(221, "VXLAN I flag not set"),
+    /** Underlay traffic addressed to an IP that is not one of our VTEPs. */
+    NOT_LOCAL_VTEP(222, "outer destination is not a local VTEP"),
+    /** Underlay traffic that is not overlay (the XDP program passes it to the kernel). */
+    NOT_OVERLAY(223, "not overlay traffic"),
+    /** An IPv4 header whose checksum does not verify. */
+    IPV4_CHECKSUM_INVALID(224, "IPv4 header checksum invalid"),
+    /** Decapsulated frame whose destination is at another VTEP: no overlay hairpin. */
+    SPLIT_HORIZON(225, "overlay frame for a remote destination (split horizon)"),
+    /** Destination is the port the frame came in on. */
+    SAME_PORT(226, "destination is the input port"),
+    /** Nothing to flood to in the network. */
+    NO_FLOOD_TARGET(227, "no flood target in the network"),
+    /** No free frame to hold a replica. */
+    NO_FREE_FRAME(228, "no free frame for replication"),
+    /** A frame on a port that has no role in the configuration. */
+    PORT_NOT_CONFIGURED(229, "input port not configured"),
+    /** The output port could not take the frame (ring full). */
+    TX_FULL(230, "output queue full"),
+    /** Not enough headroom in the frame to prepend the outer headers. */
+    NO_HEADROOM(231, "no headroom for encapsulation"),
+    /** A frame larger than a frame buffer (e.g. an un-segmented GSO/BIG TCP capture). */
+    FRAME_TOO_LARGE(232, "frame larger than the frame buffer");
+
+    /** values() clones on every call; the flush path uses this copy instead. */
+    static final DropReason[] ALL = values();
+    private static final DropReason[] BY_CODE = new DropReason[256];
+    public static final int MAX_CODE = 255;
+
+    static
+    {
+        for (final DropReason reason : ALL)
+        {
+            BY_CODE[reason.code] = reason;
+        }
+    }
+
+    private final short code;
+    private final String description;
+
+    DropReason(final int code, final String description)
+    {
+        this.code = (short)code;
+        this.description = description;
+    }
+
+    @Override
+    public short code()
+    {
+        return code;
+    }
+
+    public String description()
+    {
+        return description;
+    }
+
+    /** The reason with {@code code}, or null when no reason has it. */
+    public static DropReason ofCode(final int code)
+    {
+        return code >= 0 && code <= MAX_CODE ? BY_CODE[code] : null;
+    }
+}

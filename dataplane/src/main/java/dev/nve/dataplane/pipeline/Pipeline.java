@@ -1,0 +1,132 @@
+package dev.nve.dataplane.pipeline;
+
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.counter.PortCounters;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.frame.FramePool;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.port.Port;
+import dev.nve.dataplane.stage.BridgeStage;
+import dev.nve.dataplane.stage.ClassifyStage;
+import dev.nve.dataplane.stage.FloodStage;
+import dev.nve.dataplane.stage.Stage;
+import dev.nve.dataplane.stage.TransmitStage;
+import dev.nve.dataplane.stage.VxlanDecapStage;
+import dev.nve.dataplane.stage.VxlanEncapStage;
+import dev.nve.dataplane.table.Tables;
+
+import java.util.List;
+
+/**
+ * The stages of one worker run to completion over each received batch:
+ * classify, VXLAN decap, bridge, flood, VXLAN encap, transmit; flood replicas then go
+ * through encap and transmit in their own batch. {@link #poll()} is a duty cycle: it returns
+ * the number of frames it handled, 0 when every port was idle.
+ */
+public final class Pipeline
+{
+    private final Port[] ports;
+    private final PortCounters[] portCounters;
+    private final PacketBatch batch;
+    private final Stage[] stages;
+    private final Stage[] replicaStages;
+    private final FloodStage flood;
+    private final List<StageCounters> stageCounters;
+    private int nextPort;
+
+    /**
+     * @param ports indexed by port id ({@code Tables.ports()}); null where a port id has no
+     *              I/O in this worker.
+     */
+    public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity)
+    {
+        this.ports = ports.clone();
+        this.portCounters = new PortCounters[ports.length];
+        for (int i = 0; i < ports.length; i++)
+        {
+            if (ports[i] != null)
+            {
+                portCounters[i] = new PortCounters(counters, ports[i].name());
+            }
+        }
+        this.batch = new PacketBatch(pool.memory(), batchCapacity);
+        final StageCounters classify = new StageCounters(counters, "classify");
+        final StageCounters decap = new StageCounters(counters, "vxlan-decap");
+        final StageCounters bridge = new StageCounters(counters, "bridge");
+        final StageCounters floodCounters = new StageCounters(counters, "flood");
+        final StageCounters encap = new StageCounters(counters, "vxlan-encap");
+        final StageCounters transmit = new StageCounters(counters, "transmit");
+        this.stageCounters = List.of(classify, decap, bridge, floodCounters, encap, transmit);
+        this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
+        final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
+        final TransmitStage transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);
+        this.stages = new Stage[] {
+            new ClassifyStage(tables, classify),
+            new VxlanDecapStage(tables, decap),
+            new BridgeStage(tables, bridge, batchCapacity),
+            flood,
+            encapStage,
+            transmitStage};
+        this.replicaStages = new Stage[] {encapStage, transmitStage};
+        flood.replicaSink(this::runReplicaStages);
+    }
+
+    private void runReplicaStages(final PacketBatch replicas)
+    {
+        for (final Stage stage : replicaStages)
+        {
+            stage.process(replicas);
+        }
+    }
+
+    /** Receives one batch from the ports (round robin) and runs it through every stage. */
+    public int poll()
+    {
+        batch.clear();
+        final int portCount = ports.length;
+        for (int n = 0; n < portCount && !batch.isFull(); n++)
+        {
+            final int id = nextPort;
+            nextPort = nextPort + 1 == portCount ? 0 : nextPort + 1;
+            final Port port = ports[id];
+            if (port == null)
+            {
+                continue;
+            }
+            final int first = batch.count();
+            port.receive(batch);
+            final int last = batch.count();
+            for (int i = first; i < last; i++)
+            {
+                portCounters[id].received(batch.length[i]);
+            }
+        }
+        final int received = batch.count();
+        if (received == 0)
+        {
+            return 0;
+        }
+        process(batch);
+        return received;
+    }
+
+    /** Runs a batch that is already filled (benchmarks and tests feed batches directly). */
+    public void process(final PacketBatch input)
+    {
+        for (final Stage stage : stages)
+        {
+            stage.process(input);
+        }
+        flood.flushReplicas();
+    }
+
+    public PacketBatch batch()
+    {
+        return batch;
+    }
+
+    public List<StageCounters> stageCounters()
+    {
+        return stageCounters;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.nve.dataplane.port;
+
+import dev.nve.dataplane.frame.PacketBatch;
+
+/**
+ * A place frames come from and go to: a pcap file, an in-memory queue or an AF_XDP socket.
+ * All ports of one worker share one {@code FrameMemory}; a port owns the frames between
+ * {@link #transmit} and their return to the pool, so frame accounting stays exact.
+ */
+public interface Port extends AutoCloseable
+{
+    /** Index of this port in the worker's port table (the value in {@code PacketBatch.inPort}). */
+    int id();
+
+    String name();
+
+    /**
+     * Appends received frames to {@code batch} until it is full or nothing is pending.
+     *
+     * @return the number of frames appended.
+     */
+    int receive(PacketBatch batch);
+
+    /**
+     * Takes ownership of frames {@code indices[0..count)} of {@code batch} and sends them.
+     * Frames that cannot be sent are still consumed: the port returns them to the pool and
+     * counts them.
+     *
+     * @return the number of frames accepted for sending.
+     */
+    int transmit(PacketBatch batch, int[] indices, int count);
+
+    /** Completes pending sends (returns finished frames to the pool). Default: nothing pending. */
+    default int flush()
+    {
+        return 0;
+    }
+
+    @Override
+    default void close()
+    {
+    }
+}

@@ -1,0 +1,212 @@
+package dev.nve.dataplane.stage;
+
+import dev.nve.dataplane.counter.DropReason;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.frame.Next;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.PortTable;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.table.Underlay;
+import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv4Header;
+import dev.nve.dataplane.wire.Ipv6Header;
+import dev.nve.dataplane.wire.UdpHeader;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * First stage: decides by input port role and headers where each received frame goes.
+ * Endpoint ports: the frame belongs to the port's network and goes to the bridge. Underlay:
+ * only UDP to the VXLAN port on one of our VTEP addresses goes on to decapsulation; the
+ * headers are validated here once (lengths, IPv4 checksum, IPv6 extension chain) so later
+ * stages can trust the offsets in the batch.
+ */
+public final class ClassifyStage implements Stage
+{
+    private final Tables tables;
+    private final StageCounters counters;
+    private final EthernetHeader ethernet = new EthernetHeader();
+    private final Ipv4Header ipv4 = new Ipv4Header();
+    private final Ipv6Header ipv6 = new Ipv6Header();
+    private final UdpHeader udp = new UdpHeader();
+
+    public ClassifyStage(final Tables tables, final StageCounters counters)
+    {
+        this.tables = tables;
+        this.counters = counters;
+    }
+
+    @Override
+    public String name()
+    {
+        return "classify";
+    }
+
+    @Override
+    public void process(final PacketBatch batch)
+    {
+        final PortTable ports = tables.ports();
+        final Underlay underlay = tables.underlay();
+        final int count = batch.count();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] != Next.CLASSIFY)
+            {
+                continue;
+            }
+            counters.packet();
+            final int port = batch.inPort[i];
+            final byte role = ports.role(port);
+            if (role == PortTable.ROLE_ENDPOINT)
+            {
+                classifyEndpoint(batch, i, ports, port);
+            }
+            else if (role == PortTable.ROLE_UNDERLAY && underlay != null)
+            {
+                classifyUnderlay(batch, i, underlay);
+            }
+            else
+            {
+                drop(batch, i, DropReason.PORT_NOT_CONFIGURED);
+            }
+        }
+        counters.flush();
+    }
+
+    private void classifyEndpoint(final PacketBatch batch, final int i, final PortTable ports, final int port)
+    {
+        if (batch.length[i] < EthernetHeader.HEADER_LENGTH)
+        {
+            drop(batch, i, DropReason.TRUNCATED);
+            return;
+        }
+        batch.network[i] = ports.network(port);
+        batch.srcIdentity[i] = ports.identity(port);
+        batch.next[i] = Next.BRIDGE;
+    }
+
+    private void classifyUnderlay(final PacketBatch batch, final int i, final Underlay underlay)
+    {
+        final MemorySegment segment = batch.segment();
+        final long frame = batch.address[i];
+        final int length = batch.length[i];
+        final int l2Length = ethernet.parse(segment, frame, length);
+        if (l2Length < 0)
+        {
+            drop(batch, i, DropReason.TRUNCATED);
+            return;
+        }
+        final int available = length - l2Length;
+        final int l4;
+        final int l4End;
+        final boolean local;
+        switch (ethernet.etherType())
+        {
+            case EthernetHeader.TYPE_IPV4 ->
+            {
+                ipv4.wrap(segment, frame + l2Length);
+                final int totalLength = ipv4.validate(available);
+                if (totalLength < 0)
+                {
+                    drop(batch, i, ipv4Invalid(available));
+                    return;
+                }
+                if (!ipv4.checksumValid())
+                {
+                    drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
+                    return;
+                }
+                if (ipv4.protocol() != Ipv4Header.PROTOCOL_UDP)
+                {
+                    drop(batch, i, DropReason.NOT_OVERLAY);
+                    return;
+                }
+                if (ipv4.isFragment())
+                {
+                    drop(batch, i, DropReason.FRAGMENT_NOT_SUPPORTED);
+                    return;
+                }
+                l4 = l2Length + ipv4.headerLength();
+                l4End = l2Length + totalLength;
+                local = underlay.isLocalVtepV4(ipv4.destination());
+            }
+            case EthernetHeader.TYPE_IPV6 ->
+            {
+                ipv6.wrap(segment, frame + l2Length);
+                final int packetLength = ipv6.walk(available);
+                if (packetLength < 0)
+                {
+                    drop(batch, i, ipv6Invalid(available));
+                    return;
+                }
+                if (ipv6.transportProtocol() != Ipv6Header.NH_UDP)
+                {
+                    drop(batch, i, DropReason.NOT_OVERLAY);
+                    return;
+                }
+                if (ipv6.isFragment())
+                {
+                    drop(batch, i, DropReason.FRAGMENT_NOT_SUPPORTED);
+                    return;
+                }
+                l4 = l2Length + ipv6.transportOffset();
+                l4End = l2Length + packetLength;
+                local = underlay.isLocalVtepV6(ipv6.destinationHigh(), ipv6.destinationLow());
+            }
+            default ->
+            {
+                drop(batch, i, DropReason.NOT_OVERLAY);
+                return;
+            }
+        }
+        if (l4 + UdpHeader.HEADER_LENGTH > l4End)
+        {
+            drop(batch, i, DropReason.TRUNCATED);
+            return;
+        }
+        udp.wrap(segment, frame + l4);
+        if (udp.destinationPort() != underlay.vxlanPort())
+        {
+            drop(batch, i, DropReason.NOT_OVERLAY);
+            return;
+        }
+        if (!local)
+        {
+            drop(batch, i, DropReason.NOT_LOCAL_VTEP);
+            return;
+        }
+        // The IP layer's end bounds the UDP datagram: Ethernet padding after it is not ours.
+        batch.length[i] = l4End;
+        batch.l3Offset[i] = (short)l2Length;
+        batch.l4Offset[i] = (short)l4;
+        batch.next[i] = Next.VXLAN_DECAP;
+    }
+
+    /** Why {@link Ipv4Header#validate} refused: cut short, or fields that contradict each other. */
+    private DropReason ipv4Invalid(final int available)
+    {
+        if (available < Ipv4Header.MIN_HEADER_LENGTH ||
+            (ipv4.version() == 4 && ipv4.headerLength() >= Ipv4Header.MIN_HEADER_LENGTH &&
+            ipv4.totalLength() >= ipv4.headerLength() && ipv4.totalLength() > available))
+        {
+            return DropReason.TRUNCATED;
+        }
+        return DropReason.INVALID_PACKET;
+    }
+
+    /** Why {@link Ipv6Header#walk} refused: cut short, not version 6, or a bad extension chain. */
+    private DropReason ipv6Invalid(final int available)
+    {
+        if (available < Ipv6Header.HEADER_LENGTH || Ipv6Header.HEADER_LENGTH + ipv6.payloadLength() > available)
+        {
+            return ipv6.version() == 6 || available < Ipv6Header.HEADER_LENGTH ? DropReason.TRUNCATED : DropReason.INVALID_PACKET;
+        }
+        return ipv6.version() == 6 ? DropReason.INVALID_IPV6_EXTENSION_HEADER : DropReason.INVALID_PACKET;
+    }
+
+    private void drop(final PacketBatch batch, final int i, final DropReason reason)
+    {
+        batch.drop(i, reason);
+        counters.drop(reason);
+    }
+}

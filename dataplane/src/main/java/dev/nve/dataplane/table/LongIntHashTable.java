@@ -1,0 +1,248 @@
+package dev.nve.dataplane.table;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+import static dev.nve.dataplane.wire.Bytes.U64_BE;
+
+/**
+ * Off-heap open-addressing hash table from a 64-bit key to a 32-bit value, for one writer
+ * (the control thread) and any number of lock-free readers (the workers).
+ * <pre>
+ *  slot (16 bytes), slots = power of two >= 2 x maximum entries:
+ *  +--------------------------------+----------------+----------------+
+ *  | key: u64, network byte order   | value: i32     | sequence: i32  |
+ *  | 0 = empty, all ones = deleted  | native order   | odd = writing  |
+ *  +--------------------------------+----------------+----------------+
+ * </pre>
+ * Readers never see a half-written slot: the writer makes the slot's sequence odd, writes key
+ * and value, then publishes the even sequence with release semantics; a reader retries when
+ * the sequence it read before and after differs or is odd (a seqlock per slot). Entries never
+ * move (linear probing with tombstones), so a reader's probe never skips a live key.
+ * Key 0 and key -1 are reserved; callers build keys that avoid them.
+ */
+public final class LongIntHashTable implements AutoCloseable
+{
+    public static final int MISSING = Integer.MIN_VALUE;
+    static final int SLOT_SIZE = 16;
+    private static final long EMPTY = 0L;
+    private static final long TOMBSTONE = -1L;
+    private static final int KEY_OFFSET = 0;
+    private static final int VALUE_OFFSET = 8;
+    private static final int SEQUENCE_OFFSET = 12;
+    private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
+
+    private final Arena arena;
+    private final MemorySegment slots;
+    private final int mask;
+    private final int maxEntries;
+    private int size;
+    private int tombstones;
+
+    /** A table that holds up to {@code maxEntries} keys at a load factor of at most 0.5. */
+    public LongIntHashTable(final int maxEntries)
+    {
+        if (maxEntries < 1 || maxEntries > (1 << 28))
+        {
+            throw new IllegalArgumentException("maxEntries out of range [1, 2^28]: " + maxEntries);
+        }
+        final int slotCount = Integer.highestOneBit(Math.max(16, maxEntries * 2 - 1)) << 1;
+        this.arena = Arena.ofShared();
+        this.slots = arena.allocate((long)slotCount * SLOT_SIZE, 64);
+        this.mask = slotCount - 1;
+        this.maxEntries = maxEntries;
+    }
+
+    public static boolean isValidKey(final long key)
+    {
+        return key != EMPTY && key != TOMBSTONE;
+    }
+
+    /** Spreads the key bits so that sequential MACs and VNIs land far apart. */
+    public static long hash(final long key)
+    {
+        long h = key * 0x9E37_79B9_7F4A_7C15L;
+        h ^= h >>> 29;
+        h *= 0xBF58_476D_1CE4_E5B9L;
+        return h ^ (h >>> 32);
+    }
+
+    /** Value for {@code key}, or {@link #MISSING}. Lock-free; safe while the writer works. */
+    public int get(final long key)
+    {
+        return getHashed(key, hash(key));
+    }
+
+    /** {@link #get} with the hash already computed (batched lookups compute hashes first). */
+    public int getHashed(final long key, final long hash)
+    {
+        int index = (int)hash & mask;
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long base = (long)index * SLOT_SIZE;
+            final int before = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
+            final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
+            final int value = slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
+            VarHandle.loadLoadFence();
+            final int after = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
+            if (before != after || (before & 1) != 0)
+            {
+                probes--;
+                Thread.onSpinWait();
+                continue;
+            }
+            if (slotKey == key)
+            {
+                return value;
+            }
+            if (slotKey == EMPTY)
+            {
+                return MISSING;
+            }
+            index = (index + 1) & mask;
+        }
+        return MISSING;
+    }
+
+    /**
+     * Touches the slot a key hashes to so that its cache line is on its way before the real
+     * lookup; returns a value only so the JIT keeps the load.
+     */
+    public long touch(final long hash)
+    {
+        return slots.get(ValueLayout.JAVA_LONG, (long)((int)hash & mask) * SLOT_SIZE);
+    }
+
+    /**
+     * Inserts or replaces (writer thread only).
+     *
+     * @return false when the key is new and the table already holds {@code maxEntries} keys.
+     */
+    public boolean put(final long key, final int value)
+    {
+        if (!isValidKey(key))
+        {
+            throw new IllegalArgumentException("reserved key: " + key);
+        }
+        int index = (int)hash(key) & mask;
+        int firstFree = -1;
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long base = (long)index * SLOT_SIZE;
+            final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
+            if (slotKey == key)
+            {
+                write(base, key, value);
+                return true;
+            }
+            if (slotKey == TOMBSTONE && firstFree < 0)
+            {
+                firstFree = index;
+            }
+            if (slotKey == EMPTY)
+            {
+                if (firstFree < 0)
+                {
+                    firstFree = index;
+                }
+                break;
+            }
+            index = (index + 1) & mask;
+        }
+        if (size == maxEntries || firstFree < 0)
+        {
+            return false;
+        }
+        final long base = (long)firstFree * SLOT_SIZE;
+        if (slots.get(U64_BE, base + KEY_OFFSET) == TOMBSTONE)
+        {
+            tombstones--;
+        }
+        write(base, key, value);
+        size++;
+        return true;
+    }
+
+    /** Removes a key (writer thread only); returns its old value or {@link #MISSING}. */
+    public int remove(final long key)
+    {
+        int index = (int)hash(key) & mask;
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long base = (long)index * SLOT_SIZE;
+            final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
+            if (slotKey == key)
+            {
+                final int old = slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
+                write(base, TOMBSTONE, 0);
+                size--;
+                tombstones++;
+                return old;
+            }
+            if (slotKey == EMPTY)
+            {
+                return MISSING;
+            }
+            index = (index + 1) & mask;
+        }
+        return MISSING;
+    }
+
+    private void write(final long base, final long key, final int value)
+    {
+        final int sequence = slots.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
+        SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, sequence + 1);
+        VarHandle.storeStoreFence();
+        slots.set(U64_BE, base + KEY_OFFSET, key);
+        slots.set(ValueLayout.JAVA_INT, base + VALUE_OFFSET, value);
+        SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, sequence + 2);
+    }
+
+    /** Calls {@code visitor} for every live entry (writer thread, for dumps). */
+    public void forEach(final EntryVisitor visitor)
+    {
+        for (int index = 0; index <= mask; index++)
+        {
+            final long base = (long)index * SLOT_SIZE;
+            final long key = slots.get(U64_BE, base + KEY_OFFSET);
+            if (isValidKey(key))
+            {
+                visitor.accept(key, slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET));
+            }
+        }
+    }
+
+    public int size()
+    {
+        return size;
+    }
+
+    public int tombstones()
+    {
+        return tombstones;
+    }
+
+    public int maxEntries()
+    {
+        return maxEntries;
+    }
+
+    public long offHeapBytes()
+    {
+        return slots.byteSize();
+    }
+
+    @Override
+    public void close()
+    {
+        arena.close();
+    }
+
+    @FunctionalInterface
+    public interface EntryVisitor
+    {
+        void accept(long key, int value);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.nve.dataplane.table;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * Networks (tenant L2 segments): {@code VNI -> network index} in an off-heap hash table, and
+ * per index the VNI, whether VXLAN-GBP is on, and the flood targets: local endpoint ports and
+ * encapsulation templates of the remote VTEPs in the flood list. Flood target arrays are
+ * replaced whole and published with release semantics, so a worker sees the old or the new
+ * list, never a mix.
+ */
+public final class NetworkTable implements AutoCloseable
+{
+    public static final int MISSING = LongIntHashTable.MISSING;
+    private static final VarHandle ARRAY = MethodHandles.arrayElementVarHandle(int[][].class);
+    private static final int[] NONE = new int[0];
+
+    private final LongIntHashTable byVni;
+    private final int capacity;
+    private final int[] vnis;
+    private final boolean[] gbp;
+    private final int[][] floodPorts;
+    private final int[][] floodTemplates;
+    private int nextIndex = 1;
+
+    public NetworkTable(final int capacity)
+    {
+        this.capacity = capacity;
+        this.byVni = new LongIntHashTable(capacity);
+        this.vnis = new int[capacity + 1];
+        this.gbp = new boolean[capacity + 1];
+        this.floodPorts = new int[capacity + 1][];
+        this.floodTemplates = new int[capacity + 1][];
+        Arrays.fill(floodPorts, NONE);
+        Arrays.fill(floodTemplates, NONE);
+    }
+
+    /** Network index of {@code vni} or {@link #MISSING}. VNI + 1 as key keeps key 0 free. */
+    public int find(final int vni)
+    {
+        return byVni.get(vni + 1L);
+    }
+
+    /** Adds a network (control thread); returns its index, or -1 when the table is full. */
+    public int add(final int vni, final boolean groupPolicy)
+    {
+        final int existing = find(vni);
+        if (existing != MISSING)
+        {
+            gbp[existing] = groupPolicy;
+            return existing;
+        }
+        if (nextIndex > capacity)
+        {
+            return -1;
+        }
+        final int index = nextIndex++;
+        vnis[index] = vni;
+        gbp[index] = groupPolicy;
+        byVni.put(vni + 1L, index);
+        return index;
+    }
+
+    public int vni(final int network)
+    {
+        return vnis[network];
+    }
+
+    public boolean groupPolicy(final int network)
+    {
+        return gbp[network];
+    }
+
+    public int[] floodPorts(final int network)
+    {
+        return (int[])ARRAY.getAcquire(floodPorts, network);
+    }
+
+    public int[] floodTemplates(final int network)
+    {
+        return (int[])ARRAY.getAcquire(floodTemplates, network);
+    }
+
+    public void setFloodPorts(final int network, final int[] ports)
+    {
+        ARRAY.setRelease(floodPorts, network, ports.clone());
+    }
+
+    public void setFloodTemplates(final int network, final int[] templates)
+    {
+        ARRAY.setRelease(floodTemplates, network, templates.clone());
+    }
+
+    public int size()
+    {
+        return nextIndex - 1;
+    }
+
+    @Override
+    public void close()
+    {
+        byVni.close();
+    }
+}

@@ -1,0 +1,279 @@
+package dev.nve.dataplane.table;
+
+import dev.nve.dataplane.wire.VxlanHeader;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The single writer of a host's {@link Tables} (the control thread; config load and replay
+ * use it too). It validates every request before touching a table, so a refused request
+ * changes nothing, and it keeps the derived state the workers need precomputed: encap
+ * templates shared per (remote VTEP, VNI) with reference counts, flood target arrays, and
+ * the FDB entries of local endpoints.
+ */
+public final class TableWriter
+{
+    private final Tables tables;
+    private final Map<InetAddress, Long> remoteVtepNextHop = new HashMap<>();
+    private final Map<TemplateKey, int[]> templateRefs = new HashMap<>();
+    private final Map<Long, TemplateKey> fdbRemote = new HashMap<>();
+    private final Map<Integer, List<InetAddress>> floodVteps = new HashMap<>();
+    private final Map<Integer, Map<String, Long>> localEndpoints = new HashMap<>();
+    private long defaultNextHopMac = -1;
+
+    public TableWriter(final Tables tables)
+    {
+        this.tables = tables;
+    }
+
+    public Tables tables()
+    {
+        return tables;
+    }
+
+    /** Sets the underlay; must come before remote FDB and flood entries. */
+    public void setUnderlay(final String portName, final long mac, final int mtu, final int vxlanPort, final List<InetAddress> vteps, final long gatewayMac)
+    {
+        if (vteps.isEmpty())
+        {
+            throw new TableException("underlay needs at least one local VTEP address");
+        }
+        if (tables.underlay() != null)
+        {
+            throw new TableException("underlay already set (port " + tables.ports().name(tables.underlay().portId()) + ")");
+        }
+        final int port = tables.ports().add(portName);
+        final Underlay underlay = new Underlay(port, mac, mtu, vxlanPort, vteps);
+        tables.ports().setUnderlay(port);
+        tables.underlay(underlay);
+        defaultNextHopMac = gatewayMac;
+    }
+
+    /** Declares a remote VTEP and the underlay MAC to send to it (its own or the gateway's). */
+    public void addRemoteVtep(final InetAddress address, final long nextHopMac)
+    {
+        requireUnderlay();
+        if (tables.underlay().localVtepFor(address) == null)
+        {
+            throw new TableException("remote VTEP " + address.getHostAddress() + ": no local VTEP address of that family");
+        }
+        if (tables.underlay().vteps().contains(address))
+        {
+            throw new TableException("remote VTEP " + address.getHostAddress() + " is a local VTEP address");
+        }
+        remoteVtepNextHop.put(address, nextHopMac);
+    }
+
+    public int addNetwork(final int vni, final boolean groupPolicy)
+    {
+        checkVni(vni);
+        final int network = tables.networks().add(vni, groupPolicy);
+        if (network < 0)
+        {
+            throw new TableException("network table full (" + tables.networks().size() + " networks): VNI " + vni);
+        }
+        return network;
+    }
+
+    /** Adds a local endpoint: its port joins the network, its MAC gets a local FDB entry. */
+    public void addEndpoint(final String portName, final int vni, final long mac, final int identity)
+    {
+        final int network = requireNetwork(vni);
+        checkMac(mac);
+        if (tables.networks().groupPolicy(network) && (identity < 0 || identity > VxlanHeader.MAX_GROUP_POLICY_ID))
+        {
+            throw new TableException("endpoint " + portName + ": identity " + identity + " does not fit the 16-bit VXLAN-GBP policy id of VNI " + vni);
+        }
+        final int existing = tables.ports().find(portName);
+        if (existing >= 0 && tables.ports().role(existing) == PortTable.ROLE_UNDERLAY)
+        {
+            throw new TableException("port " + portName + " is the underlay port");
+        }
+        final long key = FdbTable.key(network, mac);
+        final int current = tables.fdb().get(key);
+        if (current == FdbTable.MISSING && tables.fdb().size() >= tables.fdb().maxEntries())
+        {
+            throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries): endpoint " + portName);
+        }
+        final int port = tables.ports().add(portName);
+        tables.ports().setEndpoint(port, network, identity);
+        releaseRemote(key);
+        tables.fdb().put(key, FdbTable.local(port));
+        localEndpoints.computeIfAbsent(network, n -> new LinkedHashMap<>()).put(portName, mac);
+        publishFloodPorts(network);
+    }
+
+    /** Points {@code (vni, mac)} at a remote VTEP, replacing what was there. */
+    public void addRemoteMac(final int vni, final long mac, final InetAddress vtep)
+    {
+        final int network = requireNetwork(vni);
+        checkMac(mac);
+        final long key = FdbTable.key(network, mac);
+        final int current = tables.fdb().get(key);
+        if (current != FdbTable.MISSING && !FdbTable.isRemote(current))
+        {
+            throw new TableException("MAC " + Macs.format(mac) + " in VNI " + vni + " is a local endpoint");
+        }
+        if (current == FdbTable.MISSING && tables.fdb().size() >= tables.fdb().maxEntries())
+        {
+            throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries)");
+        }
+        final TemplateKey templateKey = new TemplateKey(vtep, network);
+        final int template = acquireTemplate(templateKey);
+        tables.fdb().put(key, FdbTable.remote(template));
+        releaseRemote(key);
+        fdbRemote.put(key, templateKey);
+    }
+
+    public boolean removeMac(final int vni, final long mac)
+    {
+        final int network = requireNetwork(vni);
+        final long key = FdbTable.key(network, mac);
+        final int old = tables.fdb().remove(key);
+        releaseRemote(key);
+        return old != FdbTable.MISSING;
+    }
+
+    /** Adds a remote VTEP to the VNI's flood list (head-end replication). */
+    public void addFloodVtep(final int vni, final InetAddress vtep)
+    {
+        final int network = requireNetwork(vni);
+        final List<InetAddress> list = floodVteps.computeIfAbsent(network, n -> new ArrayList<>());
+        if (list.contains(vtep))
+        {
+            return;
+        }
+        acquireTemplate(new TemplateKey(vtep, network));
+        list.add(vtep);
+        publishFloodTemplates(network);
+    }
+
+    public boolean removeFloodVtep(final int vni, final InetAddress vtep)
+    {
+        final int network = requireNetwork(vni);
+        final List<InetAddress> list = floodVteps.getOrDefault(network, List.of());
+        if (!list.remove(vtep))
+        {
+            return false;
+        }
+        publishFloodTemplates(network);
+        releaseTemplate(new TemplateKey(vtep, network));
+        return true;
+    }
+
+    private int acquireTemplate(final TemplateKey key)
+    {
+        final int[] ref = templateRefs.get(key);
+        if (ref != null)
+        {
+            ref[1]++;
+            return ref[0];
+        }
+        requireUnderlay();
+        Long nextHop = remoteVtepNextHop.get(key.vtep());
+        if (nextHop == null)
+        {
+            if (defaultNextHopMac < 0)
+            {
+                throw new TableException("remote VTEP " + key.vtep().getHostAddress() + " has no next-hop MAC and the underlay has no gateway MAC");
+            }
+            if (tables.underlay().localVtepFor(key.vtep()) == null)
+            {
+                throw new TableException("remote VTEP " + key.vtep().getHostAddress() + ": no local VTEP address of that family");
+            }
+            nextHop = defaultNextHopMac;
+        }
+        final int vni = tables.networks().vni(key.network());
+        final int template = tables.templates().create(tables.underlay(), key.vtep(), nextHop, vni, tables.networks().groupPolicy(key.network()));
+        if (template < 0)
+        {
+            throw new TableException("encapsulation template table full (" + tables.templates().capacity() + ")");
+        }
+        templateRefs.put(key, new int[] {template, 1});
+        return template;
+    }
+
+    private void releaseRemote(final long fdbKey)
+    {
+        final TemplateKey old = fdbRemote.remove(fdbKey);
+        if (old != null)
+        {
+            releaseTemplate(old);
+        }
+    }
+
+    private void releaseTemplate(final TemplateKey key)
+    {
+        final int[] ref = templateRefs.get(key);
+        if (ref != null && --ref[1] == 0)
+        {
+            templateRefs.remove(key);
+            tables.templates().release(ref[0]);
+        }
+    }
+
+    private void publishFloodPorts(final int network)
+    {
+        final Map<String, Long> endpoints = localEndpoints.getOrDefault(network, Map.of());
+        tables.networks().setFloodPorts(network, endpoints.keySet().stream().mapToInt(name -> tables.ports().find(name)).distinct().toArray());
+    }
+
+    private void publishFloodTemplates(final int network)
+    {
+        final List<InetAddress> list = floodVteps.getOrDefault(network, List.of());
+        tables.networks().setFloodTemplates(network, list.stream().mapToInt(vtep -> templateRefs.get(new TemplateKey(vtep, network))[0]).toArray());
+    }
+
+    private int requireNetwork(final int vni)
+    {
+        checkVni(vni);
+        final int network = tables.networks().find(vni);
+        if (network == NetworkTable.MISSING)
+        {
+            throw new TableException("unknown VNI " + vni + " (add the network first)");
+        }
+        return network;
+    }
+
+    private void requireUnderlay()
+    {
+        if (tables.underlay() == null)
+        {
+            throw new TableException("no underlay configured");
+        }
+    }
+
+    private static void checkVni(final int vni)
+    {
+        if (vni < 0 || vni > VxlanHeader.MAX_VNI)
+        {
+            throw new TableException("VNI out of range [0, 16777215]: " + vni);
+        }
+    }
+
+    private static void checkMac(final long mac)
+    {
+        if ((mac & ~0xFFFF_FFFF_FFFFL) != 0 || mac == 0)
+        {
+            throw new TableException("invalid MAC address: " + Long.toHexString(mac));
+        }
+        if ((mac & 0x0100_0000_0000L) != 0)
+        {
+            throw new TableException("MAC " + Macs.format(mac) + " is a multicast/broadcast address");
+        }
+    }
+
+    private record TemplateKey(InetAddress vtep, int network)
+    {
+        TemplateKey
+        {
+            Objects.requireNonNull(vtep);
+        }
+    }
+}

@@ -1,0 +1,157 @@
+package dev.nve.dataplane.wire;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U32_BE;
+import static dev.nve.dataplane.wire.Bytes.U8;
+
+/**
+ * IPv4 header (RFC 791), options allowed.
+ * <pre>
+ *   0                   1                   2                   3
+ *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ *  |Version|  IHL  |    DSCP/ECN   |          Total Length         |
+ *  |         Identification        |Flags|     Fragment Offset     |
+ *  |  Time to Live |    Protocol   |         Header Checksum       |
+ *  |                       Source Address                          |
+ *  |                    Destination Address                        |
+ *  |                    Options (IHL > 5)                          |
+ *  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+ * </pre>
+ * All fields big-endian.
+ */
+public final class Ipv4Header
+{
+    public static final int VERSION_IHL_OFFSET = 0;
+    public static final int TOS_OFFSET = 1;
+    public static final int TOTAL_LENGTH_OFFSET = 2;
+    public static final int IDENTIFICATION_OFFSET = 4;
+    public static final int FLAGS_FRAGMENT_OFFSET = 6;
+    public static final int TTL_OFFSET = 8;
+    public static final int PROTOCOL_OFFSET = 9;
+    public static final int CHECKSUM_OFFSET = 10;
+    public static final int SOURCE_OFFSET = 12;
+    public static final int DESTINATION_OFFSET = 16;
+    public static final int MIN_HEADER_LENGTH = 20;
+
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+
+    private static final int MORE_FRAGMENTS = 0x2000;
+    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+
+    private MemorySegment segment;
+    private long offset;
+
+    public Ipv4Header wrap(final MemorySegment segment, final long offset)
+    {
+        this.segment = segment;
+        this.offset = offset;
+        return this;
+    }
+
+    public long offset()
+    {
+        return offset;
+    }
+
+    public int version()
+    {
+        return (segment.get(U8, offset + VERSION_IHL_OFFSET) & 0xF0) >>> 4;
+    }
+
+    /** Header length in bytes (IHL × 4). */
+    public int headerLength()
+    {
+        return (segment.get(U8, offset + VERSION_IHL_OFFSET) & 0x0F) << 2;
+    }
+
+    public int totalLength()
+    {
+        return segment.get(U16_BE, offset + TOTAL_LENGTH_OFFSET) & 0xFFFF;
+    }
+
+    public int flagsAndFragmentOffset()
+    {
+        return segment.get(U16_BE, offset + FLAGS_FRAGMENT_OFFSET) & 0xFFFF;
+    }
+
+    /** True for any fragment: more-fragments set or a non-zero offset. */
+    public boolean isFragment()
+    {
+        return (flagsAndFragmentOffset() & (MORE_FRAGMENTS | FRAGMENT_OFFSET_MASK)) != 0;
+    }
+
+    public int ttl()
+    {
+        return segment.get(U8, offset + TTL_OFFSET) & 0xFF;
+    }
+
+    public int protocol()
+    {
+        return segment.get(U8, offset + PROTOCOL_OFFSET) & 0xFF;
+    }
+
+    public int checksum()
+    {
+        return segment.get(U16_BE, offset + CHECKSUM_OFFSET) & 0xFFFF;
+    }
+
+    /** Source address as an unsigned 32-bit value in an int (network order value). */
+    public int source()
+    {
+        return segment.get(U32_BE, offset + SOURCE_OFFSET);
+    }
+
+    public int destination()
+    {
+        return segment.get(U32_BE, offset + DESTINATION_OFFSET);
+    }
+
+    /** True if the header checksum verifies (sum over the header folds to 0xFFFF). */
+    public boolean checksumValid()
+    {
+        return Checksum.fold(Checksum.sum(segment, offset, headerLength())) == 0xFFFF;
+    }
+
+    /**
+     * Checks what a receiver must before trusting the other accessors: enough bytes for the
+     * fixed header, version 4, IHL ≥ 5, header and total length inside {@code available}.
+     *
+     * @return the total length, or -1 when the header is invalid or truncated.
+     */
+    public int validate(final int available)
+    {
+        if (available < MIN_HEADER_LENGTH || version() != 4)
+        {
+            return -1;
+        }
+        final int headerLength = headerLength();
+        final int totalLength = totalLength();
+        if (headerLength < MIN_HEADER_LENGTH || totalLength < headerLength || totalLength > available)
+        {
+            return -1;
+        }
+        return totalLength;
+    }
+
+    public void totalLength(final int value)
+    {
+        segment.set(U16_BE, offset + TOTAL_LENGTH_OFFSET, (short)value);
+    }
+
+    public void checksum(final int value)
+    {
+        segment.set(U16_BE, offset + CHECKSUM_OFFSET, (short)value);
+    }
+
+    /** Recomputes the header checksum from scratch. */
+    public void updateChecksum()
+    {
+        checksum(0);
+        checksum(Checksum.compute(segment, offset, headerLength()));
+    }
+}
