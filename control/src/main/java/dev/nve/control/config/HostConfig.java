@@ -1,0 +1,277 @@
+package dev.nve.control.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nve.dataplane.table.TableException;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.VxlanHeader;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.nve.control.config.JsonFields.array;
+import static dev.nve.control.config.JsonFields.bool;
+import static dev.nve.control.config.JsonFields.integer;
+import static dev.nve.control.config.JsonFields.ip;
+import static dev.nve.control.config.JsonFields.mac;
+import static dev.nve.control.config.JsonFields.onlyKnown;
+import static dev.nve.control.config.JsonFields.string;
+
+/**
+ * A host's configuration (docs/CONFIG.md): underlay, remote VTEPs, networks, endpoints and
+ * static FDB entries. Parsed strictly and completely before anything is applied, so a bad
+ * file changes nothing; {@link #apply} then goes through the one table-writer path.
+ */
+public record HostConfig(
+    Underlay underlay,
+    List<RemoteVtep> remoteVteps,
+    List<Network> networks,
+    List<Endpoint> endpoints,
+    List<FdbEntry> fdb,
+    Tables.Sizes sizes)
+{
+    public record Underlay(String port, long mac, int mtu, int vxlanPort, List<InetAddress> vteps, long gatewayMac)
+    {
+    }
+
+    public record RemoteVtep(InetAddress address, long mac)
+    {
+    }
+
+    public record Network(int vni, boolean gbp, List<InetAddress> flood)
+    {
+    }
+
+    public record Endpoint(String name, String port, int vni, long mac, List<InetAddress> ips, Map<String, String> labels, int identity)
+    {
+    }
+
+    public record FdbEntry(int vni, long mac, InetAddress vtep)
+    {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+        .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    public static HostConfig load(final Path file) throws ConfigException
+    {
+        final JsonNode root;
+        try
+        {
+            root = JSON.readTree(Files.readString(file));
+        }
+        catch (final NoSuchFileException e)
+        {
+            throw new ConfigException(file + ": no such file");
+        }
+        catch (final JsonProcessingException e)
+        {
+            throw new ConfigException(file + ": invalid JSON at line " + e.getLocation().getLineNr() + " column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+        }
+        catch (final IOException e)
+        {
+            throw new ConfigException(file + ": " + e.getMessage(), e);
+        }
+        try
+        {
+            return parse(root);
+        }
+        catch (final ConfigException e)
+        {
+            throw new ConfigException(file + ": " + e.getMessage());
+        }
+    }
+
+    public static HostConfig parse(final JsonNode root) throws ConfigException
+    {
+        if (root == null || !root.isObject())
+        {
+            throw new ConfigException("config: expected a JSON object");
+        }
+        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "tables"));
+        final JsonNode u = JsonFields.required(root, "config", "underlay");
+        onlyKnown(u, "underlay", Set.of("port", "mac", "mtu", "vxlanPort", "vteps", "gatewayMac"));
+        final List<InetAddress> vteps = new ArrayList<>();
+        final JsonNode vtepArray = array(u, "underlay", "vteps");
+        for (int i = 0; i < vtepArray.size(); i++)
+        {
+            vteps.add(ip(text(vtepArray.get(i), "underlay.vteps[" + i + "]"), "underlay.vteps[" + i + "]"));
+        }
+        final Underlay underlay = new Underlay(
+            portName(string(u, "underlay", "port"), "underlay.port"),
+            mac(string(u, "underlay", "mac"), "underlay.mac"),
+            integer(u, "underlay", "mtu", 576, 9216, 1500),
+            integer(u, "underlay", "vxlanPort", 1, 65535, VxlanHeader.DEFAULT_PORT),
+            vteps,
+            u.hasNonNull("gatewayMac") ? mac(string(u, "underlay", "gatewayMac"), "underlay.gatewayMac") : -1);
+
+        final List<RemoteVtep> remotes = new ArrayList<>();
+        final JsonNode remoteArray = array(root, "config", "remoteVteps");
+        for (int i = 0; i < remoteArray.size(); i++)
+        {
+            final String path = "remoteVteps[" + i + "]";
+            final JsonNode r = remoteArray.get(i);
+            onlyKnown(r, path, Set.of("address", "mac"));
+            remotes.add(new RemoteVtep(ip(string(r, path, "address"), path + ".address"), mac(string(r, path, "mac"), path + ".mac")));
+        }
+
+        final List<Network> networks = new ArrayList<>();
+        final JsonNode networkArray = array(root, "config", "networks");
+        for (int i = 0; i < networkArray.size(); i++)
+        {
+            final String path = "networks[" + i + "]";
+            final JsonNode n = networkArray.get(i);
+            onlyKnown(n, path, Set.of("vni", "gbp", "flood"));
+            final List<InetAddress> flood = new ArrayList<>();
+            final JsonNode floodArray = array(n, path, "flood");
+            for (int j = 0; j < floodArray.size(); j++)
+            {
+                flood.add(ip(text(floodArray.get(j), path + ".flood[" + j + "]"), path + ".flood[" + j + "]"));
+            }
+            networks.add(new Network(integer(n, path, "vni", 0, VxlanHeader.MAX_VNI, null), bool(n, path, "gbp", false), flood));
+        }
+
+        final List<Endpoint> endpoints = new ArrayList<>();
+        final JsonNode endpointArray = array(root, "config", "endpoints");
+        for (int i = 0; i < endpointArray.size(); i++)
+        {
+            final String path = "endpoints[" + i + "]";
+            final JsonNode e = endpointArray.get(i);
+            onlyKnown(e, path, Set.of("name", "port", "vni", "mac", "ips", "labels", "identity"));
+            final List<InetAddress> ips = new ArrayList<>();
+            final JsonNode ipArray = array(e, path, "ips");
+            for (int j = 0; j < ipArray.size(); j++)
+            {
+                ips.add(ip(text(ipArray.get(j), path + ".ips[" + j + "]"), path + ".ips[" + j + "]"));
+            }
+            final Map<String, String> labels = new LinkedHashMap<>();
+            final JsonNode labelNode = e.get("labels");
+            if (labelNode != null && !labelNode.isNull())
+            {
+                if (!labelNode.isObject())
+                {
+                    throw new ConfigException(path + ".labels: expected an object of strings");
+                }
+                for (final Map.Entry<String, JsonNode> label : labelNode.properties())
+                {
+                    labels.put(label.getKey(), text(label.getValue(), path + ".labels." + label.getKey()));
+                }
+            }
+            final String port = portName(string(e, path, "port"), path + ".port");
+            endpoints.add(new Endpoint(
+                e.hasNonNull("name") ? string(e, path, "name") : port,
+                port,
+                integer(e, path, "vni", 0, VxlanHeader.MAX_VNI, null),
+                mac(string(e, path, "mac"), path + ".mac"),
+                ips,
+                labels,
+                integer(e, path, "identity", 0, 0xFFFF_FFFFL, 0)));
+        }
+
+        final List<FdbEntry> fdb = new ArrayList<>();
+        final JsonNode fdbArray = array(root, "config", "fdb");
+        for (int i = 0; i < fdbArray.size(); i++)
+        {
+            final String path = "fdb[" + i + "]";
+            final JsonNode f = fdbArray.get(i);
+            onlyKnown(f, path, Set.of("vni", "mac", "vtep"));
+            fdb.add(new FdbEntry(integer(f, path, "vni", 0, VxlanHeader.MAX_VNI, null), mac(string(f, path, "mac"), path + ".mac"), ip(string(f, path, "vtep"), path + ".vtep")));
+        }
+
+        Tables.Sizes sizes = Tables.Sizes.DEFAULT;
+        final JsonNode t = root.get("tables");
+        if (t != null && !t.isNull())
+        {
+            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates"));
+            sizes = new Tables.Sizes(
+                integer(t, "tables", "networks", 1, 65000, sizes.networks()),
+                integer(t, "tables", "fdbEntries", 1, 1 << 24, sizes.fdbEntries()),
+                integer(t, "tables", "encapTemplates", 1, 1 << 20, sizes.encapTemplates()));
+        }
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, sizes);
+    }
+
+    /** Every port the config names: the underlay first, then endpoint ports in order. */
+    public List<String> portNames()
+    {
+        final Set<String> names = new LinkedHashSet<>();
+        names.add(underlay.port());
+        endpoints.forEach(e -> names.add(e.port()));
+        return List.copyOf(names);
+    }
+
+    /** Applies the whole config through {@code writer}; the first refusal names its entry. */
+    public void apply(final TableWriter writer) throws ConfigException
+    {
+        String at = "underlay";
+        try
+        {
+            writer.setUnderlay(underlay.port(), underlay.mac(), underlay.mtu(), underlay.vxlanPort(), underlay.vteps(), underlay.gatewayMac());
+            for (int i = 0; i < remoteVteps.size(); i++)
+            {
+                at = "remoteVteps[" + i + "]";
+                writer.addRemoteVtep(remoteVteps.get(i).address(), remoteVteps.get(i).mac());
+            }
+            for (int i = 0; i < networks.size(); i++)
+            {
+                at = "networks[" + i + "]";
+                writer.addNetwork(networks.get(i).vni(), networks.get(i).gbp());
+            }
+            for (int i = 0; i < endpoints.size(); i++)
+            {
+                at = "endpoints[" + i + "]";
+                final Endpoint e = endpoints.get(i);
+                writer.addEndpoint(e.port(), e.vni(), e.mac(), e.identity());
+            }
+            for (int i = 0; i < networks.size(); i++)
+            {
+                for (int j = 0; j < networks.get(i).flood().size(); j++)
+                {
+                    at = "networks[" + i + "].flood[" + j + "]";
+                    writer.addFloodVtep(networks.get(i).vni(), networks.get(i).flood().get(j));
+                }
+            }
+            for (int i = 0; i < fdb.size(); i++)
+            {
+                at = "fdb[" + i + "]";
+                writer.addRemoteMac(fdb.get(i).vni(), fdb.get(i).mac(), fdb.get(i).vtep());
+            }
+        }
+        catch (final TableException | IllegalArgumentException e)
+        {
+            throw new ConfigException(at + ": " + e.getMessage());
+        }
+    }
+
+    private static String text(final JsonNode node, final String path) throws ConfigException
+    {
+        if (node == null || !node.isTextual())
+        {
+            throw new ConfigException(path + ": expected a string");
+        }
+        return node.asText();
+    }
+
+    private static String portName(final String name, final String path) throws ConfigException
+    {
+        if (!name.matches("[A-Za-z0-9_.-]{1,15}"))
+        {
+            throw new ConfigException(path + ": invalid port name \"" + name + "\" (1-15 of A-Z a-z 0-9 _ . -, like a Linux interface name)");
+        }
+        return name;
+    }
+}
