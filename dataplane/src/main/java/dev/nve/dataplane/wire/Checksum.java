@@ -64,7 +64,8 @@ public final class Checksum
 
     /**
      * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), for one 16-bit word changing from m to m'.
-     * Never produces 0xFFFF from a field that was not 0xFFFF... the caller handles UDP's zero rule.
+     * Never returns 0xFFFF: where a full recompute over all-zero data gives 0xFFFF this gives
+     * 0x0000 (both are zero in one's complement). UDP callers still send 0x0000 as 0xFFFF.
      */
     public static int update16(final int checksum, final int oldWord, final int newWord)
     {

@@ -160,7 +160,8 @@ public final class Ipv6Header
             {
                 case NH_HOP_BY_HOP, NH_ROUTING, NH_DESTINATION_OPTIONS ->
                 {
-                    if (at + 8 > packetLength)
+                    // Hop-by-Hop is only valid right after the fixed header (RFC 8200 §4.1).
+                    if (at + 8 > packetLength || (nh == NH_HOP_BY_HOP && at != HEADER_LENGTH))
                     {
                         return WALK_INVALID;
                     }
@@ -195,6 +196,13 @@ public final class Ipv6Header
                     fragmentHeaderOffset = at;
                     nh = segment.get(U8, offset + at) & 0xFF;
                     at += FRAGMENT_HEADER_LENGTH;
+                    if ((segment.get(U16_BE, offset + fragmentHeaderOffset + 2) & FRAGMENT_OFFSET_MASK) != 0)
+                    {
+                        // A non-first fragment carries payload, not headers: stop here.
+                        transportOffset = at;
+                        transportProtocol = nh;
+                        return packetLength;
+                    }
                 }
                 default ->
                 {
