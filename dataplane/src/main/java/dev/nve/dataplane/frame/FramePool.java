@@ -9,6 +9,7 @@ package dev.nve.dataplane.frame;
 public final class FramePool
 {
     private final FrameMemory memory;
+    private final int first;
     private final int[] free;
     private final boolean[] isFree;
     private int freeCount;
@@ -27,6 +28,7 @@ public final class FramePool
             throw new IllegalArgumentException("frames [" + first + ", " + (first + count) + ") outside memory of " + memory.frameCount());
         }
         this.memory = memory;
+        this.first = first;
         this.free = new int[count];
         this.isFree = new boolean[memory.frameCount()];
         for (int i = 0; i < count; i++)
@@ -55,13 +57,14 @@ public final class FramePool
     }
 
     /**
-     * Returns the frame containing {@code address}. A frame released twice is a bug in the
-     * caller; it is refused (returns false) rather than corrupting the free list.
+     * Returns the frame containing {@code address}. A frame released twice, or one this pool
+     * does not own, is a bug in the caller; it is refused (returns false) rather than
+     * corrupting the free list.
      */
     public boolean release(final long address)
     {
         final int index = memory.frameIndex(address);
-        if (index < 0 || index >= isFree.length || isFree[index] || freeCount == free.length)
+        if (index < first || index >= first + free.length || isFree[index] || freeCount == free.length)
         {
             return false;
         }

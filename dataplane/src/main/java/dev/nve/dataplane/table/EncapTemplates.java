@@ -163,7 +163,8 @@ public final class EncapTemplates implements AutoCloseable
         slots.set(U8, slot + LENGTH_OFFSET, (byte)(ipv6 ? IPV6_HEADERS_LENGTH : IPV4_HEADERS_LENGTH));
         slots.set(U8, slot + FLAGS_OFFSET, (byte)((ipv6 ? FLAG_IPV6 : 0) | (gbp ? FLAG_GBP : 0)));
         slots.set(java.lang.foreign.ValueLayout.JAVA_SHORT, slot + PORT_OFFSET, (short)underlay.portId());
-        slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + PARTIAL_SUM_OFFSET, (int)partialSum);
+        // Folded: the unfolded sum of addresses can exceed 32 bits, and the stage adds to it.
+        slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + PARTIAL_SUM_OFFSET, Checksum.fold(partialSum));
         slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + VNI_OFFSET, vni);
         slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + MTU_OFFSET, underlay.mtu());
         return template;

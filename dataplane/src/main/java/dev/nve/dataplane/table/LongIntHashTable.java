@@ -78,6 +78,10 @@ public final class LongIntHashTable implements AutoCloseable
     /** {@link #get} with the hash already computed (batched lookups compute hashes first). */
     public int getHashed(final long key, final long hash)
     {
+        if (!isValidKey(key))
+        {
+            return MISSING;
+        }
         int index = (int)hash & mask;
         for (int probes = 0; probes <= mask; probes++)
         {
@@ -168,6 +172,10 @@ public final class LongIntHashTable implements AutoCloseable
     /** Removes a key (writer thread only); returns its old value or {@link #MISSING}. */
     public int remove(final long key)
     {
+        if (!isValidKey(key))
+        {
+            return MISSING;
+        }
         int index = (int)hash(key) & mask;
         for (int probes = 0; probes <= mask; probes++)
         {

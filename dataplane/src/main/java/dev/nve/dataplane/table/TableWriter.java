@@ -73,6 +73,12 @@ public final class TableWriter
     public int addNetwork(final int vni, final boolean groupPolicy)
     {
         checkVni(vni);
+        final int existing = tables.networks().find(vni);
+        if (existing != NetworkTable.MISSING && tables.networks().groupPolicy(existing) != groupPolicy)
+        {
+            // Templates and endpoint identities were checked for the old setting.
+            throw new TableException("VNI " + vni + " exists with gbp=" + !groupPolicy + "; delete it before changing GBP");
+        }
         final int network = tables.networks().add(vni, groupPolicy);
         if (network < 0)
         {
@@ -94,6 +100,16 @@ public final class TableWriter
         if (existing >= 0 && tables.ports().role(existing) == PortTable.ROLE_UNDERLAY)
         {
             throw new TableException("port " + portName + " is the underlay port");
+        }
+        if (existing >= 0 && tables.ports().role(existing) == PortTable.ROLE_ENDPOINT)
+        {
+            final int oldNetwork = tables.ports().network(existing);
+            final Long oldMac = localEndpoints.getOrDefault(oldNetwork, Map.of()).get(portName);
+            if (oldNetwork != network || oldMac == null || oldMac != mac)
+            {
+                throw new TableException("port " + portName + " already holds an endpoint (VNI " + tables.networks().vni(oldNetwork) + ", MAC " +
+                    (oldMac == null ? "?" : Macs.format(oldMac)) + "); remove it first");
+            }
         }
         final long key = FdbTable.key(network, mac);
         final int current = tables.fdb().get(key);
