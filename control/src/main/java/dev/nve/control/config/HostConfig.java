@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nve.dataplane.table.IlaIdentifier;
+import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.TableException;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
@@ -41,8 +43,19 @@ public record HostConfig(
     List<Network> networks,
     List<Endpoint> endpoints,
     List<FdbEntry> fdb,
+    Ila ila,
     Tables.Sizes sizes)
 {
+    /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
+    public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, List<IlaMapping> mappings)
+    {
+    }
+
+    /** One ILA mapping; {@code endpoint} is set for identifiers owned by a local endpoint. */
+    public record IlaMapping(int type, long sirHigh, long sirLow, int vnid, long locator, IlaTable.ChecksumMode mode, String endpoint, long nextHopMac)
+    {
+    }
+
     public record Underlay(String port, long mac, int mtu, int vxlanPort, List<InetAddress> vteps, long gatewayMac)
     {
     }
@@ -55,7 +68,8 @@ public record HostConfig(
     {
     }
 
-    public record Endpoint(String name, String port, int vni, long mac, List<InetAddress> ips, Map<String, String> labels, int identity)
+    /** An endpoint; {@code vni} -1 when it is reached only through ILA, {@code ilaTenant} -1 when it has none. */
+    public record Endpoint(String name, String port, int vni, long mac, List<InetAddress> ips, Map<String, String> labels, int identity, int ilaTenant)
     {
     }
 
@@ -102,7 +116,7 @@ public record HostConfig(
         {
             throw new ConfigException("config: expected a JSON object");
         }
-        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "tables"));
+        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "tables"));
         final JsonNode u = JsonFields.required(root, "config", "underlay");
         onlyKnown(u, "underlay", Set.of("port", "mac", "mtu", "vxlanPort", "vteps", "gatewayMac"));
         final List<InetAddress> vteps = new ArrayList<>();
@@ -151,7 +165,7 @@ public record HostConfig(
         {
             final String path = "endpoints[" + i + "]";
             final JsonNode e = endpointArray.get(i);
-            onlyKnown(e, path, Set.of("name", "port", "vni", "mac", "ips", "labels", "identity"));
+            onlyKnown(e, path, Set.of("name", "port", "vni", "mac", "ips", "labels", "identity", "ilaTenant"));
             final List<InetAddress> ips = new ArrayList<>();
             final JsonNode ipArray = array(e, path, "ips");
             for (int j = 0; j < ipArray.size(); j++)
@@ -175,11 +189,12 @@ public record HostConfig(
             endpoints.add(new Endpoint(
                 e.hasNonNull("name") ? string(e, path, "name") : port,
                 port,
-                integer(e, path, "vni", 0, VxlanHeader.MAX_VNI, null),
+                integer(e, path, "vni", -1, VxlanHeader.MAX_VNI, -1),
                 mac(string(e, path, "mac"), path + ".mac"),
                 ips,
                 labels,
-                integer(e, path, "identity", 0, 0xFFFF_FFFFL, 0)));
+                integer(e, path, "identity", 0, 0xFFFF_FFFFL, 0),
+                integer(e, path, "ilaTenant", -1, IlaIdentifier.MAX_VNID, -1)));
         }
 
         final List<FdbEntry> fdb = new ArrayList<>();
@@ -192,17 +207,20 @@ public record HostConfig(
             fdb.add(new FdbEntry(integer(f, path, "vni", 0, VxlanHeader.MAX_VNI, null), mac(string(f, path, "mac"), path + ".mac"), ip(string(f, path, "vtep"), path + ".vtep")));
         }
 
+        final Ila ila = root.hasNonNull("ila") ? IlaConfig.parse(root.get("ila")) : null;
+
         Tables.Sizes sizes = Tables.Sizes.DEFAULT;
         final JsonNode t = root.get("tables");
         if (t != null && !t.isNull())
         {
-            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates"));
+            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates", "ilaMappings"));
             sizes = new Tables.Sizes(
                 integer(t, "tables", "networks", 1, 65000, sizes.networks()),
                 integer(t, "tables", "fdbEntries", 1, 1 << 24, sizes.fdbEntries()),
-                integer(t, "tables", "encapTemplates", 1, 1 << 20, sizes.encapTemplates()));
+                integer(t, "tables", "encapTemplates", 1, 1 << 20, sizes.encapTemplates()),
+                integer(t, "tables", "ilaMappings", 1, 1 << 24, sizes.ilaMappings()));
         }
-        return new HostConfig(underlay, remotes, networks, endpoints, fdb, sizes);
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, sizes);
     }
 
     /** Every port the config names: the underlay first, then endpoint ports in order. */
@@ -231,11 +249,17 @@ public record HostConfig(
                 at = "networks[" + i + "]";
                 writer.addNetwork(networks.get(i).vni(), networks.get(i).gbp());
             }
+            if (ila != null)
+            {
+                at = "ila";
+                writer.setIlaDomain(ila.locators().stream().mapToLong(Long::longValue).toArray(),
+                    ila.sirPrefixes().stream().mapToLong(Long::longValue).toArray(), ila.tenants(), ila.routerMac());
+            }
             for (int i = 0; i < endpoints.size(); i++)
             {
                 at = "endpoints[" + i + "]";
                 final Endpoint e = endpoints.get(i);
-                writer.addEndpoint(e.port(), e.vni(), e.mac(), e.identity());
+                writer.addEndpoint(e.port(), e.vni(), e.mac(), e.identity(), e.ilaTenant());
             }
             for (int i = 0; i < networks.size(); i++)
             {
@@ -249,6 +273,12 @@ public record HostConfig(
             {
                 at = "fdb[" + i + "]";
                 writer.addRemoteMac(fdb.get(i).vni(), fdb.get(i).mac(), fdb.get(i).vtep());
+            }
+            for (int i = 0; ila != null && i < ila.mappings().size(); i++)
+            {
+                at = "ila.mappings[" + i + "]";
+                final IlaMapping m = ila.mappings().get(i);
+                writer.addIlaMapping(m.type(), m.sirHigh(), m.sirLow(), m.vnid(), m.locator(), m.mode(), m.endpoint(), m.nextHopMac());
             }
         }
         catch (final TableException | IllegalArgumentException e)

@@ -27,6 +27,8 @@ public enum DropReason implements PacketBatch.DropReasonCode
     FRAGMENT_NOT_SUPPORTED(157, "IP fragmentation not supported"),
     /** Cilium 166. */
     UNSUPPORTED_L2_PROTOCOL(166, "unsupported L2 protocol"),
+    /** Cilium 196: hop limit reached while nve routes the packet (ILA). */
+    TTL_EXCEEDED(196, "hop limit exceeded"),
     /** Cilium 171: an identity that does not fit the field that must carry it. */
     INVALID_IDENTITY(171, "invalid identity"),
     /** Cilium 183: a VNI that no configured network uses. */
@@ -57,7 +59,15 @@ public enum DropReason implements PacketBatch.DropReasonCode
     /** Not enough headroom in the frame to prepend the outer headers. */
     NO_HEADROOM(231, "no headroom for encapsulation"),
     /** A frame larger than a frame buffer (e.g. an un-segmented GSO/BIG TCP capture). */
-    FRAME_TOO_LARGE(232, "frame larger than the frame buffer");
+    FRAME_TOO_LARGE(232, "frame larger than the frame buffer"),
+    /** ILA: no mapping for the identifier (egress) or no local endpoint owns it (ingress). */
+    ILA_UNKNOWN_IDENTIFIER(233, "unknown ILA identifier"),
+    /** IPv6 sent to the host's router MAC whose destination is in no SIR prefix. */
+    NO_ROUTE(234, "destination in no SIR prefix"),
+    /** ILA ingress: the identifier is ours but arrived with another of our locators. */
+    ILA_LOCATOR_MISMATCH(235, "ILA locator does not match the identifier's mapping"),
+    /** An endpoint port that is in no L2 network sent a frame that is not routed by ILA. */
+    NO_NETWORK(236, "endpoint port is in no network");
 
     /** values() clones on every call; the flush path uses this copy instead. */
     static final DropReason[] ALL = values();

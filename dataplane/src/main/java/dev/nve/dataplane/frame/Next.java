@@ -20,6 +20,10 @@ public final class Next
     public static final byte VXLAN_ENCAP = 5;
     /** Ready: send on {@code PacketBatch.outPort}. */
     public static final byte TRANSMIT = 6;
+    /** IPv6 from an endpoint to the router MAC: SIR to ILA translation. */
+    public static final byte ILA_EGRESS = 7;
+    /** IPv6 from the underlay to one of our locators: ILA to SIR translation. */
+    public static final byte ILA_INGRESS = 8;
 
     private Next()
     {
@@ -36,6 +40,8 @@ public final class Next
             case FLOOD -> "flood";
             case VXLAN_ENCAP -> "vxlan-encap";
             case TRANSMIT -> "transmit";
+            case ILA_EGRESS -> "ila-egress";
+            case ILA_INGRESS -> "ila-ingress";
             default -> "unknown(" + next + ")";
         };
     }

@@ -9,6 +9,8 @@ import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.stage.BridgeStage;
 import dev.nve.dataplane.stage.ClassifyStage;
 import dev.nve.dataplane.stage.FloodStage;
+import dev.nve.dataplane.stage.IlaEgressStage;
+import dev.nve.dataplane.stage.IlaIngressStage;
 import dev.nve.dataplane.stage.Stage;
 import dev.nve.dataplane.stage.TransmitStage;
 import dev.nve.dataplane.stage.VxlanDecapStage;
@@ -19,7 +21,7 @@ import java.util.List;
 
 /**
  * The stages of one worker run to completion over each received batch:
- * classify, VXLAN decap, bridge, flood, VXLAN encap, transmit; flood replicas then go
+ * classify, VXLAN decap, ILA ingress, ILA egress, bridge, flood, VXLAN encap, transmit; flood replicas then go
  * through encap and transmit in their own batch. {@link #poll()} is a duty cycle: it returns
  * the number of frames it handled, 0 when every port was idle.
  */
@@ -52,17 +54,21 @@ public final class Pipeline
         this.batch = new PacketBatch(pool.memory(), batchCapacity);
         final StageCounters classify = new StageCounters(counters, "classify");
         final StageCounters decap = new StageCounters(counters, "vxlan-decap");
+        final StageCounters ilaIngress = new StageCounters(counters, "ila-ingress");
+        final StageCounters ilaEgress = new StageCounters(counters, "ila-egress");
         final StageCounters bridge = new StageCounters(counters, "bridge");
         final StageCounters floodCounters = new StageCounters(counters, "flood");
         final StageCounters encap = new StageCounters(counters, "vxlan-encap");
         final StageCounters transmit = new StageCounters(counters, "transmit");
-        this.stageCounters = List.of(classify, decap, bridge, floodCounters, encap, transmit);
+        this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, floodCounters, encap, transmit);
         this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
         final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
         final TransmitStage transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);
         this.stages = new Stage[] {
             new ClassifyStage(tables, classify),
             new VxlanDecapStage(tables, decap),
+            new IlaIngressStage(tables, ilaIngress, batchCapacity),
+            new IlaEgressStage(tables, ilaEgress, batchCapacity),
             new BridgeStage(tables, bridge, batchCapacity),
             flood,
             encapStage,

@@ -7,6 +7,7 @@ import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.table.Underlay;
+import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.EthernetHeader;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.Ipv6Header;
@@ -16,8 +17,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * First stage: decides by input port role and headers where each received frame goes.
- * Endpoint ports: the frame belongs to the port's network and goes to the bridge. Underlay:
- * only UDP to the VXLAN port on one of our VTEP addresses goes on to decapsulation; the
+ * Endpoint ports: IPv6 sent to the host's router MAC goes to ILA egress, everything else to
+ * the bridge in the port's network. Underlay: IPv6 to one of our ILA locators goes to ILA
+ * ingress; UDP to the VXLAN port on one of our VTEP addresses goes on to decapsulation; the
  * headers are validated here once (lengths, IPv4 checksum, IPv6 extension chain) so later
  * stages can trust the offsets in the batch.
  */
@@ -75,13 +77,37 @@ public final class ClassifyStage implements Stage
 
     private void classifyEndpoint(final PacketBatch batch, final int i, final PortTable ports, final int port)
     {
-        if (batch.length[i] < EthernetHeader.HEADER_LENGTH)
+        final int length = batch.length[i];
+        if (length < EthernetHeader.HEADER_LENGTH)
         {
             drop(batch, i, DropReason.TRUNCATED);
             return;
         }
+        final MemorySegment segment = batch.segment();
+        final long frame = batch.address[i];
         batch.network[i] = ports.network(port);
         batch.srcIdentity[i] = ports.identity(port);
+        // IPv6 routed through the host (sent to its router MAC) is ILA's; the rest is bridged.
+        if (Bytes.mac48(segment, frame + EthernetHeader.DESTINATION_OFFSET) == tables.ila().domain().routerMac() &&
+            (segment.get(Bytes.U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF) == EthernetHeader.TYPE_IPV6)
+        {
+            final int available = length - EthernetHeader.HEADER_LENGTH;
+            final int packetLength = ipv6.wrap(segment, frame + EthernetHeader.HEADER_LENGTH).walk(available);
+            if (packetLength < 0)
+            {
+                drop(batch, i, ipv6Invalid(available));
+                return;
+            }
+            batch.length[i] = EthernetHeader.HEADER_LENGTH + packetLength;
+            batch.l3Offset[i] = EthernetHeader.HEADER_LENGTH;
+            batch.next[i] = Next.ILA_EGRESS;
+            return;
+        }
+        if (batch.network[i] < 0)
+        {
+            drop(batch, i, DropReason.NO_NETWORK);
+            return;
+        }
         batch.next[i] = Next.BRIDGE;
     }
 
@@ -137,6 +163,13 @@ public final class ClassifyStage implements Stage
                 if (packetLength < 0)
                 {
                     drop(batch, i, ipv6Invalid(available));
+                    return;
+                }
+                if (tables.ila().domain().isLocalLocator(ipv6.destinationHigh()))
+                {
+                    batch.length[i] = l2Length + packetLength;
+                    batch.l3Offset[i] = (short)l2Length;
+                    batch.next[i] = Next.ILA_INGRESS;
                     return;
                 }
                 if (ipv6.transportProtocol() != Ipv6Header.NH_UDP)

@@ -16,6 +16,8 @@ public final class PortTable
     private final byte[] roles = new byte[MAX_PORTS];
     private final int[] networks = new int[MAX_PORTS];
     private final int[] identities = new int[MAX_PORTS];
+    private final long[] macs = new long[MAX_PORTS];
+    private final int[] ilaTenants = new int[MAX_PORTS];
     private int count;
 
     /** Adds a port (control thread) and returns its id; an existing name returns the same id. */
@@ -33,6 +35,8 @@ public final class PortTable
         names[count] = name;
         networks[count] = -1;
         identities[count] = -1;
+        macs[count] = -1;
+        ilaTenants[count] = -1;
         return count++;
     }
 
@@ -53,11 +57,29 @@ public final class PortTable
         roles[port] = ROLE_UNDERLAY;
     }
 
-    public void setEndpoint(final int port, final int network, final int identity)
+    /**
+     * @param network network index, or -1 for an endpoint reached only through ILA
+     * @param ilaTenant VNID of the endpoint's ILA tenant (VIRT_UNI_V6), or -1
+     */
+    public void setEndpoint(final int port, final int network, final int identity, final long mac, final int ilaTenant)
     {
         networks[port] = network;
         identities[port] = identity;
+        macs[port] = mac;
+        ilaTenants[port] = ilaTenant;
         roles[port] = ROLE_ENDPOINT;
+    }
+
+    /** MAC of the endpoint on the port, or -1. */
+    public long mac(final int port)
+    {
+        return macs[port];
+    }
+
+    /** VNID of the port's ILA tenant, or -1. */
+    public int ilaTenant(final int port)
+    {
+        return ilaTenants[port];
     }
 
     public void clear(final int port)
@@ -65,6 +87,8 @@ public final class PortTable
         roles[port] = ROLE_NONE;
         networks[port] = -1;
         identities[port] = -1;
+        macs[port] = -1;
+        ilaTenants[port] = -1;
     }
 
     public byte role(final int port)

@@ -90,8 +90,28 @@ public final class TableWriter
     /** Adds a local endpoint: its port joins the network, its MAC gets a local FDB entry. */
     public void addEndpoint(final String portName, final int vni, final long mac, final int identity)
     {
-        final int network = requireNetwork(vni);
+        addEndpoint(portName, vni, mac, identity, -1);
+    }
+
+    /**
+     * Adds a local endpoint.
+     *
+     * @param vni the endpoint's L2 network, or -1 for an endpoint reached only through ILA
+     * @param ilaTenant the VNID of its ILA tenant (VIRT_UNI_V6 identifiers), or -1
+     */
+    public void addEndpoint(final String portName, final int vni, final long mac, final int identity, final int ilaTenant)
+    {
         checkMac(mac);
+        if (vni < 0)
+        {
+            addIlaOnlyEndpoint(portName, mac, identity, ilaTenant);
+            return;
+        }
+        final int network = requireNetwork(vni);
+        if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
+        {
+            throw new TableException("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
+        }
         if (tables.networks().groupPolicy(network) && (identity < 0 || identity > VxlanHeader.MAX_GROUP_POLICY_ID))
         {
             throw new TableException("endpoint " + portName + ": identity " + identity + " does not fit the 16-bit VXLAN-GBP policy id of VNI " + vni);
@@ -118,11 +138,113 @@ public final class TableWriter
             throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries): endpoint " + portName);
         }
         final int port = tables.ports().add(portName);
-        tables.ports().setEndpoint(port, network, identity);
+        tables.ports().setEndpoint(port, network, identity, mac, ilaTenant);
         releaseRemote(key);
         tables.fdb().put(key, FdbTable.local(port));
         localEndpoints.computeIfAbsent(network, n -> new LinkedHashMap<>()).put(portName, mac);
         publishFloodPorts(network);
+    }
+
+    private void addIlaOnlyEndpoint(final String portName, final long mac, final int identity, final int ilaTenant)
+    {
+        if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
+        {
+            throw new TableException("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
+        }
+        final int existing = tables.ports().find(portName);
+        if (existing >= 0 && tables.ports().role(existing) != PortTable.ROLE_NONE)
+        {
+            throw new TableException("port " + portName + " is already in use");
+        }
+        final int port = tables.ports().add(portName);
+        tables.ports().setEndpoint(port, -1, identity, mac, ilaTenant);
+    }
+
+    /**
+     * Sets the ILA domain: this host's locators, the SIR prefixes of IID/LUID identifiers,
+     * the /96 SIR prefix of each VIRT_UNI_V6 tenant, and the router MAC that endpoints send
+     * routed IPv6 to (and that delivered packets come from). Must precede ILA mappings.
+     *
+     * @param tenants VNID to {upper 64 bits, bits 64-95} of the tenant's /96 SIR prefix
+     */
+    public void setIlaDomain(final long[] localLocators, final long[] sirPrefixes, final Map<Integer, long[]> tenants, final long routerMac)
+    {
+        requireUnderlay();
+        if (tables.ila().size() > 0)
+        {
+            throw new TableException("the ILA domain cannot change while mappings exist");
+        }
+        checkMac(routerMac);
+        final int[] vnids = new int[tenants.size()];
+        final long[] prefixes = new long[2 * tenants.size()];
+        int i = 0;
+        for (final Map.Entry<Integer, long[]> tenant : tenants.entrySet())
+        {
+            if (tenant.getKey() < 0 || tenant.getKey() > IlaIdentifier.MAX_VNID)
+            {
+                throw new TableException("ILA tenant VNID out of range [0, " + IlaIdentifier.MAX_VNID + "]: " + tenant.getKey());
+            }
+            vnids[i] = tenant.getKey();
+            prefixes[2 * i] = tenant.getValue()[0];
+            prefixes[2 * i + 1] = tenant.getValue()[1] & 0xFFFF_FFFFL;
+            i++;
+        }
+        tables.ila().domain(new IlaTable.Domain(localLocators.clone(), sirPrefixes.clone(), vnids, prefixes, routerMac, tables.underlay().portId()));
+    }
+
+    /**
+     * Adds or replaces an ILA mapping. A locator of this host makes it local: {@code endpointPort}
+     * must name the endpoint that owns the identifier. Otherwise packets go to the underlay,
+     * to {@code nextHopMac} (or the underlay gateway MAC when it is -1).
+     */
+    public void addIlaMapping(final int type, final long sirHigh, final long sirLow, final int vnid, final long locator,
+        final IlaTable.ChecksumMode mode, final String endpointPort, final long nextHopMac)
+    {
+        requireUnderlay();
+        final IlaTable.Domain domain = tables.ila().domain();
+        if (domain.routerMac() < 0)
+        {
+            throw new TableException("no ILA domain configured (locators, SIR prefixes, router MAC)");
+        }
+        final boolean local = domain.isLocalLocator(locator);
+        final int port;
+        final long mac;
+        if (local)
+        {
+            if (endpointPort == null)
+            {
+                throw new TableException("ILA mapping to local locator " + Long.toHexString(locator) + " needs the endpoint port that owns it");
+            }
+            port = tables.ports().find(endpointPort);
+            if (port < 0 || tables.ports().role(port) != PortTable.ROLE_ENDPOINT)
+            {
+                throw new TableException("ILA mapping: " + endpointPort + " is not an endpoint port");
+            }
+            if (type == IlaIdentifier.TYPE_VIRT_UNI_V6 && tables.ports().ilaTenant(port) != vnid)
+            {
+                throw new TableException("ILA mapping: endpoint " + endpointPort + " is not in ILA tenant " + vnid);
+            }
+            mac = tables.ports().mac(port);
+        }
+        else
+        {
+            port = tables.underlay().portId();
+            mac = nextHopMac >= 0 ? nextHopMac : defaultNextHopMac;
+            if (mac < 0)
+            {
+                throw new TableException("ILA mapping to locator " + Long.toHexString(locator) + ": no next-hop MAC and the underlay has no gateway MAC");
+            }
+        }
+        if (type == IlaIdentifier.TYPE_VIRT_UNI_V6 && (vnid < 0 || vnid > IlaIdentifier.MAX_VNID))
+        {
+            throw new TableException("VNID out of range [0, " + IlaIdentifier.MAX_VNID + "]: " + vnid);
+        }
+        tables.ila().put(new IlaTable.Mapping(type, sirHigh, sirLow, vnid, locator, mode, port, mac), local);
+    }
+
+    public boolean removeIlaMapping(final int type, final long sirHigh, final long sirLow, final int vnid)
+    {
+        return tables.ila().remove(type, sirHigh, sirLow, vnid);
     }
 
     /** Points {@code (vni, mac)} at a remote VTEP, replacing what was there. */

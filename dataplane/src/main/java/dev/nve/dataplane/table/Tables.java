@@ -10,6 +10,7 @@ public final class Tables implements AutoCloseable
     private final NetworkTable networks;
     private final FdbTable fdb;
     private final EncapTemplates templates;
+    private final IlaTable ila;
     private volatile Underlay underlay;
 
     public Tables(final Sizes sizes)
@@ -17,6 +18,7 @@ public final class Tables implements AutoCloseable
         this.networks = new NetworkTable(sizes.networks());
         this.fdb = new FdbTable(sizes.fdbEntries());
         this.templates = new EncapTemplates(sizes.encapTemplates());
+        this.ila = new IlaTable(sizes.ilaMappings());
     }
 
     public Tables()
@@ -44,6 +46,11 @@ public final class Tables implements AutoCloseable
         return templates;
     }
 
+    public IlaTable ila()
+    {
+        return ila;
+    }
+
     /** The current underlay, or null before one is configured. */
     public Underlay underlay()
     {
@@ -61,11 +68,17 @@ public final class Tables implements AutoCloseable
         networks.close();
         fdb.close();
         templates.close();
+        ila.close();
     }
 
     /** Table capacities, fixed when the tables are created. */
-    public record Sizes(int networks, int fdbEntries, int encapTemplates)
+    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings)
     {
-        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096);
+        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536);
+
+        public Sizes(final int networks, final int fdbEntries, final int encapTemplates)
+        {
+            this(networks, fdbEntries, encapTemplates, DEFAULT.ilaMappings());
+        }
     }
 }

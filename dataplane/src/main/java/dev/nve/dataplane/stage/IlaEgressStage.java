@@ -1,0 +1,166 @@
+package dev.nve.dataplane.stage;
+
+import dev.nve.dataplane.counter.DropReason;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.frame.Next;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.IlaIdentifier;
+import dev.nve.dataplane.table.IlaTable;
+import dev.nve.dataplane.table.LongIntHashTable;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.table.Underlay;
+import dev.nve.dataplane.wire.Bytes;
+import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv6Header;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.nve.dataplane.wire.Bytes.U64_BE;
+import static dev.nve.dataplane.wire.Bytes.U8;
+
+/**
+ * SIR to ILA translation of IPv6 that a local endpoint routes through the host (sent to the
+ * router MAC): the destination's SIR prefix is replaced by the locator of the host that owns
+ * the identifier, the identifier by its wire form (C bit and neutral-map adjustment
+ * precomputed), the transport checksum fixed for adjust-transport, the hop limit decremented,
+ * and the frame re-addressed to the underlay next hop. An identifier owned by a local
+ * endpoint is delivered directly without rewriting the address. Lookups run in three passes
+ * (keys, bucket touches, resolution) as in {@link BridgeStage}.
+ */
+public final class IlaEgressStage implements Stage
+{
+    private static final int IP = EthernetHeader.HEADER_LENGTH;
+
+    private final Tables tables;
+    private final StageCounters counters;
+    private final Ipv6Header ipv6 = new Ipv6Header();
+    private final long[] keys;
+    private final long[] hashes;
+    private long sink;
+
+    public IlaEgressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
+    {
+        this.tables = tables;
+        this.counters = counters;
+        this.keys = new long[batchCapacity];
+        this.hashes = new long[batchCapacity];
+    }
+
+    @Override
+    public String name()
+    {
+        return "ila-egress";
+    }
+
+    @Override
+    public void process(final PacketBatch batch)
+    {
+        final IlaTable ila = tables.ila();
+        final IlaTable.Domain domain = ila.domain();
+        final LongIntHashTable index = ila.egressIndex();
+        final MemorySegment segment = batch.segment();
+        final int count = batch.count();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] != Next.ILA_EGRESS)
+            {
+                continue;
+            }
+            counters.packet();
+            final long ip = batch.address[i] + IP;
+            final long high = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET);
+            final long low = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
+            long key = low;
+            boolean routed = domain.isSirPrefix(high);
+            if (!routed)
+            {
+                final int vnid = tables.ports().ilaTenant(batch.inPort[i]);
+                final int tenant = vnid < 0 ? -1 : domain.tenant(vnid);
+                routed = tenant >= 0 && domain.inTenantPrefix(tenant, high, low);
+                key = IlaIdentifier.virtualUnicastV6(vnid, (int)low);
+            }
+            if (!routed)
+            {
+                drop(batch, i, DropReason.NO_ROUTE);
+                continue;
+            }
+            keys[i] = key;
+            hashes[i] = LongIntHashTable.hash(key);
+        }
+        long touched = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] == Next.ILA_EGRESS)
+            {
+                touched += index.touch(hashes[i]);
+            }
+        }
+        sink = touched;
+        final Underlay underlay = tables.underlay();
+        final MemorySegment entries = ila.egressEntries();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] != Next.ILA_EGRESS)
+            {
+                continue;
+            }
+            final int entry = index.getHashed(keys[i], hashes[i]);
+            if (entry == IlaTable.MISSING)
+            {
+                drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
+                continue;
+            }
+            final long frame = batch.address[i];
+            final long ip = frame + IP;
+            final int hopLimit = segment.get(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET) & 0xFF;
+            if (hopLimit <= 1)
+            {
+                drop(batch, i, DropReason.TTL_EXCEEDED);
+                continue;
+            }
+            final int port = IlaTable.port(entries, entry);
+            if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
+            {
+                if (port == batch.inPort[i])
+                {
+                    drop(batch, i, DropReason.SAME_PORT);
+                    continue;
+                }
+                segment.set(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)(hopLimit - 1));
+                Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+                Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, domain.routerMac());
+                batch.transmit(i, port);
+                continue;
+            }
+            if (IlaTable.mode(entries, entry) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
+            {
+                final int packetLength = ipv6.wrap(segment, ip).walk(batch.length[i] - IP);
+                final DropReason refused = packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER :
+                    TransportChecksum.adjust(segment, ipv6, packetLength, IlaTable.checksumDifference(entries, entry));
+                if (refused != null)
+                {
+                    drop(batch, i, refused);
+                    continue;
+                }
+            }
+            segment.set(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)(hopLimit - 1));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET, IlaTable.upper(entries, entry));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8, IlaTable.identifier(entries, entry));
+            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+            Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, underlay.mac());
+            batch.transmit(i, port);
+        }
+        counters.flush();
+    }
+
+    public long sink()
+    {
+        return sink;
+    }
+
+    private void drop(final PacketBatch batch, final int i, final DropReason reason)
+    {
+        batch.drop(i, reason);
+        counters.drop(reason);
+    }
+}

@@ -1,0 +1,138 @@
+package dev.nve.dataplane.stage;
+
+import dev.nve.dataplane.counter.DropReason;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.frame.Next;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.IlaTable;
+import dev.nve.dataplane.table.LongIntHashTable;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.Bytes;
+import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv6Header;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U64_BE;
+import static dev.nve.dataplane.wire.Bytes.U8;
+
+/**
+ * ILA to SIR translation of IPv6 arriving on the underlay for one of this host's locators:
+ * the identifier as it is on the wire selects the local mapping, whose stored SIR address
+ * (prefix and original identifier) replaces the destination — exact by construction, also for
+ * neutral-map — and the frame goes to the endpoint that owns the identifier, untagged, from
+ * the router MAC. The packet's locator must be the one the mapping was made for. Classify
+ * validated the IPv6 header; {@code l3Offset} says where it starts (after underlay VLAN tags).
+ */
+public final class IlaIngressStage implements Stage
+{
+    private final Tables tables;
+    private final StageCounters counters;
+    private final Ipv6Header ipv6 = new Ipv6Header();
+    private final long[] keys;
+    private final long[] hashes;
+    private long sink;
+
+    public IlaIngressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
+    {
+        this.tables = tables;
+        this.counters = counters;
+        this.keys = new long[batchCapacity];
+        this.hashes = new long[batchCapacity];
+    }
+
+    @Override
+    public String name()
+    {
+        return "ila-ingress";
+    }
+
+    @Override
+    public void process(final PacketBatch batch)
+    {
+        final IlaTable ila = tables.ila();
+        final LongIntHashTable index = ila.ingressIndex();
+        final MemorySegment segment = batch.segment();
+        final int count = batch.count();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] != Next.ILA_INGRESS)
+            {
+                continue;
+            }
+            counters.packet();
+            final long ip = batch.address[i] + batch.l3Offset[i];
+            keys[i] = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
+            hashes[i] = LongIntHashTable.hash(keys[i]);
+            touch(index, hashes[i]);
+        }
+        final MemorySegment entries = ila.ingressEntries();
+        final long routerMac = ila.domain().routerMac();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] != Next.ILA_INGRESS)
+            {
+                continue;
+            }
+            final int entry = index.getHashed(keys[i], hashes[i]);
+            if (entry == IlaTable.MISSING)
+            {
+                drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
+                continue;
+            }
+            final int l3 = batch.l3Offset[i];
+            final long ip = batch.address[i] + l3;
+            if (segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET) != IlaTable.expectedLocator(entries, entry))
+            {
+                drop(batch, i, DropReason.ILA_LOCATOR_MISMATCH);
+                continue;
+            }
+            final int hopLimit = segment.get(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET) & 0xFF;
+            if (hopLimit <= 1)
+            {
+                drop(batch, i, DropReason.TTL_EXCEEDED);
+                continue;
+            }
+            if (IlaTable.mode(entries, entry) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
+            {
+                final int packetLength = ipv6.wrap(segment, ip).walk(batch.length[i] - l3);
+                final DropReason refused = packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER :
+                    TransportChecksum.adjust(segment, ipv6, packetLength, IlaTable.checksumDifference(entries, entry));
+                if (refused != null)
+                {
+                    drop(batch, i, refused);
+                    continue;
+                }
+            }
+            segment.set(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)(hopLimit - 1));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET, IlaTable.upper(entries, entry));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8, IlaTable.identifier(entries, entry));
+            // Endpoints get untagged frames: a tagged underlay header shrinks to plain Ethernet.
+            final long frame = ip - EthernetHeader.HEADER_LENGTH;
+            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+            Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, routerMac);
+            segment.set(U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET, (short)EthernetHeader.TYPE_IPV6);
+            batch.length[i] -= l3 - EthernetHeader.HEADER_LENGTH;
+            batch.address[i] = frame;
+            batch.transmit(i, IlaTable.port(entries, entry));
+        }
+        counters.flush();
+    }
+
+    private void touch(final LongIntHashTable index, final long hash)
+    {
+        sink += index.touch(hash);
+    }
+
+    public long sink()
+    {
+        return sink;
+    }
+
+    private void drop(final PacketBatch batch, final int i, final DropReason reason)
+    {
+        batch.drop(i, reason);
+        counters.drop(reason);
+    }
+}

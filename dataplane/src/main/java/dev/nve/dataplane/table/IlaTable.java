@@ -1,0 +1,474 @@
+package dev.nve.dataplane.table;
+
+import dev.nve.dataplane.wire.Checksum;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+
+import static dev.nve.dataplane.wire.Bytes.U64_BE;
+
+/**
+ * ILA mappings with everything the packet path needs computed at insert time, so that a
+ * translation is one hash lookup, two 64-bit stores and, for adjust-transport, one checksum
+ * update with a stored difference.
+ * <p>
+ * Egress (a local endpoint sends to a SIR address): keyed by the SIR identifier — the low 64
+ * bits for IID and LUID; for VIRT_UNI_V6 the identifier built from the sender's tenant VNID
+ * and the tenant address's low 32 bits, so tenants may share a SIR prefix. Ingress (from the
+ * underlay to one of our locators): keyed by the identifier exactly as it is on the wire
+ * (C bit and neutral-map adjustment included) and restoring the original SIR address stored
+ * in the entry: the round trip is exact by construction, no arithmetic is undone at run time.
+ * <pre>
+ *  entry (40 bytes; addresses big-endian, the rest native order):
+ *   0: u64 new upper 64 bits (egress: locator; ingress: SIR prefix)
+ *   8: u64 new identifier    (egress: wire identifier; ingress: SIR identifier)
+ *  16: u64 next-hop MAC in the low 48 bits (egress remote: underlay next hop; else endpoint)
+ *  24: u64 expected locator (ingress only: the packet's upper 64 bits must equal it)
+ *  32: u16 output port   34: u16 transport checksum difference (folded, adjust-transport)
+ *  36: u8 checksum mode  37: u8 flags (bit 0: local delivery without rewrite)
+ * </pre>
+ */
+public final class IlaTable implements AutoCloseable
+{
+    public static final int MISSING = LongIntHashTable.MISSING;
+    public static final int ENTRY_SIZE = 40;
+    public static final int FLAG_LOCAL = 1;
+    private static final int UPPER_OFFSET = 0;
+    private static final int IDENTIFIER_OFFSET = 8;
+    private static final int MAC_OFFSET = 16;
+    private static final int LOCATOR_OFFSET = 24;
+    private static final int PORT_OFFSET = 32;
+    private static final int DIFF_OFFSET = 34;
+    private static final int MODE_OFFSET = 36;
+    private static final int FLAGS_OFFSET = 37;
+
+    /** How transport checksums are kept valid (draft-herbert-intarea-ila §5). */
+    public enum ChecksumMode
+    {
+        /** Incrementally fix the TCP, UDP (unless zero) or ICMPv6 checksum. */
+        ADJUST_TRANSPORT,
+        /** Fold the difference into the identifier's low 16 bits and set the C bit. */
+        NEUTRAL_MAP,
+        /** Fold the difference into the low 16 bits, no C bit (both ends configured so). */
+        NEUTRAL_MAP_AUTO,
+        /** Leave checksums alone: wrong on the wire, right again after the reverse mapping. */
+        NO_ACTION
+    }
+
+    /**
+     * One mapping as configured: the SIR address (the one endpoints use), the identifier type,
+     * the tenant VNID for VIRT_UNI_V6, the locator of the host that owns the identifier and the
+     * checksum mode. {@code port} and {@code mac} name the local endpoint when the locator is
+     * ours, else {@code mac} is the underlay next hop and {@code port} the underlay port.
+     */
+    public record Mapping(int type, long sirHigh, long sirLow, int vnid, long locator, ChecksumMode mode, int port, long mac)
+    {
+    }
+
+    private final Arena arena = Arena.ofShared();
+    private final LongIntHashTable egressIndex;
+    private final LongIntHashTable ingressIndex;
+    private final MemorySegment egressEntries;
+    private final MemorySegment ingressEntries;
+    private final int capacity;
+    private final ArrayDeque<Integer> freeEgress = new ArrayDeque<>();
+    private final ArrayDeque<Integer> freeIngress = new ArrayDeque<>();
+    private final Map<Long, Stored> stored = new HashMap<>();
+    private final Map<Long, Long> localWireOwner = new HashMap<>();
+    private int nextEgress;
+    private int nextIngress;
+    private volatile Domain domain = new Domain(new long[0], new long[0], new int[0], new long[0], -1, -1);
+
+    /**
+     * The small sets the classifier checks on every IPv6 frame, replaced whole on change.
+     *
+     * @param tenantPrefixHigh upper 64 bits of each tenant's /96 SIR prefix
+     * @param tenantPrefixLow32 bits 64-95 of each tenant's prefix (parallel to tenantVnids)
+     */
+    public record Domain(long[] localLocators, long[] sirPrefixes, int[] tenantVnids, long[] tenantPrefixes, long routerMac, int underlayPort)
+    {
+        public boolean isLocalLocator(final long upper)
+        {
+            for (final long locator : localLocators)
+            {
+                if (locator == upper)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        public boolean isSirPrefix(final long upper)
+        {
+            for (final long prefix : sirPrefixes)
+            {
+                if (prefix == upper)
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Index of tenant {@code vnid}, or -1. */
+        public int tenant(final int vnid)
+        {
+            for (int i = 0; i < tenantVnids.length; i++)
+            {
+                if (tenantVnids[i] == vnid)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        /** True when the address's upper 96 bits are tenant {@code index}'s SIR prefix. */
+        public boolean inTenantPrefix(final int index, final long high, final long low)
+        {
+            return tenantPrefixes[2 * index] == high && tenantPrefixes[2 * index + 1] == (low >>> 32);
+        }
+    }
+
+    public IlaTable(final int capacity)
+    {
+        this.capacity = capacity;
+        this.egressIndex = new LongIntHashTable(capacity);
+        this.ingressIndex = new LongIntHashTable(capacity);
+        this.egressEntries = arena.allocate((long)capacity * ENTRY_SIZE, 64);
+        this.ingressEntries = arena.allocate((long)capacity * ENTRY_SIZE, 64);
+    }
+
+    public Domain domain()
+    {
+        return domain;
+    }
+
+    public void domain(final Domain domain)
+    {
+        this.domain = domain;
+    }
+
+    public LongIntHashTable egressIndex()
+    {
+        return egressIndex;
+    }
+
+    public LongIntHashTable ingressIndex()
+    {
+        return ingressIndex;
+    }
+
+    public MemorySegment egressEntries()
+    {
+        return egressEntries;
+    }
+
+    public MemorySegment ingressEntries()
+    {
+        return ingressEntries;
+    }
+
+    // ----- entry accessors (packet path) -----
+
+    public static long upper(final MemorySegment entries, final int entry)
+    {
+        return entries.get(U64_BE, (long)entry * ENTRY_SIZE + UPPER_OFFSET);
+    }
+
+    public static long identifier(final MemorySegment entries, final int entry)
+    {
+        return entries.get(U64_BE, (long)entry * ENTRY_SIZE + IDENTIFIER_OFFSET);
+    }
+
+    public static long mac(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)entry * ENTRY_SIZE + MAC_OFFSET);
+    }
+
+    public static long expectedLocator(final MemorySegment entries, final int entry)
+    {
+        return entries.get(U64_BE, (long)entry * ENTRY_SIZE + LOCATOR_OFFSET);
+    }
+
+    public static int port(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long)entry * ENTRY_SIZE + PORT_OFFSET) & 0xFFFF;
+    }
+
+    public static int checksumDifference(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long)entry * ENTRY_SIZE + DIFF_OFFSET) & 0xFFFF;
+    }
+
+    public static int mode(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_BYTE, (long)entry * ENTRY_SIZE + MODE_OFFSET);
+    }
+
+    public static int flags(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_BYTE, (long)entry * ENTRY_SIZE + FLAGS_OFFSET);
+    }
+
+    // ----- precomputation (control thread) -----
+
+    /** The egress lookup key of a mapping: what the packet path computes from the SIR address. */
+    public static long egressKey(final Mapping m)
+    {
+        return m.type() == IlaIdentifier.TYPE_VIRT_UNI_V6 ? IlaIdentifier.virtualUnicastV6(m.vnid(), (int)m.sirLow()) : m.sirLow();
+    }
+
+    /**
+     * The identifier on the wire: the type-specific identifier, with the C bit and the
+     * low 16 bits adjusted for the neutral modes so that the one's-complement sum of the whole
+     * address equals that of the SIR address.
+     */
+    public static long wireIdentifier(final Mapping m)
+    {
+        long identifier = egressKey(m);
+        if (m.mode() == ChecksumMode.NEUTRAL_MAP)
+        {
+            identifier |= IlaIdentifier.C_BIT;
+        }
+        if (m.mode() == ChecksumMode.NEUTRAL_MAP || m.mode() == ChecksumMode.NEUTRAL_MAP_AUTO)
+        {
+            final int sirSum = Checksum.fold(IlaIdentifier.wordSum(m.sirHigh()) + IlaIdentifier.wordSum(m.sirLow()));
+            final int restSum = Checksum.fold(IlaIdentifier.wordSum(m.locator()) + IlaIdentifier.wordSum(identifier & ~0xFFFFL));
+            final int low16 = IlaIdentifier.addCanonical(sirSum, ~restSum & 0xFFFF);
+            identifier = (identifier & ~0xFFFFL) | low16;
+        }
+        return identifier;
+    }
+
+    /** RFC 1624 difference that turns a checksum over address {@code from} into one over {@code to}. */
+    static int addressDifference(final long fromHigh, final long fromLow, final long toHigh, final long toLow)
+    {
+        final long notFrom = 8L * 0xFFFF - IlaIdentifier.wordSum(fromHigh) - IlaIdentifier.wordSum(fromLow);
+        return Checksum.fold(notFrom + IlaIdentifier.wordSum(toHigh) + IlaIdentifier.wordSum(toLow));
+    }
+
+    /**
+     * Inserts or replaces a mapping (control thread). Local mappings (locator is ours) also get
+     * an ingress entry. Refusals leave the table unchanged. A replacement writes a new entry,
+     * then repoints the key (one seqlocked slot write), then frees the old entry: a worker sees
+     * the old or the new mapping, never a mix.
+     */
+    public void put(final Mapping m, final boolean local)
+    {
+        validate(m);
+        final long key = egressKey(m);
+        final long wire = wireIdentifier(m);
+        if (local && !LongIntHashTable.isValidKey(wire))
+        {
+            throw new TableException("ILA identifier " + Long.toHexString(wire) + " is reserved");
+        }
+        final Stored owner = local ? ownerOfWire(wire) : null;
+        if (owner != null && egressKey(owner.mapping()) != key)
+        {
+            throw new TableException("ILA identifier " + Long.toHexString(key) + " maps to wire identifier " + Long.toHexString(wire) +
+                ", already used by " + Long.toHexString(egressKey(owner.mapping())) + " (low words 0x0000 and 0xFFFF are the same in one's complement)");
+        }
+        final Stored old = stored.get(key);
+        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress)))
+        {
+            throw new TableException("ILA mapping table full (" + capacity + " mappings)");
+        }
+        if (local && (old == null || !old.local()) && !canAllocate(freeIngress, nextIngress))
+        {
+            throw new TableException("ILA local identifier table full (" + capacity + ")");
+        }
+
+        final int egress = allocate(freeEgress, true);
+        final long e = (long)egress * ENTRY_SIZE;
+        if (local)
+        {
+            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), 0, m.port(), 0, m.mode(), FLAG_LOCAL);
+        }
+        else
+        {
+            writeEntry(egressEntries, e, m.locator(), wire, m.mac(), 0, m.port(),
+                addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire), m.mode(), 0);
+        }
+        final int oldEgress = egressIndex.get(key);
+        egressIndex.put(key, egress);
+        if (oldEgress != MISSING)
+        {
+            freeEgress.addLast(oldEgress);
+        }
+        if (local)
+        {
+            final int ingress = allocate(freeIngress, false);
+            writeEntry(ingressEntries, (long)ingress * ENTRY_SIZE, m.sirHigh(), m.sirLow(), m.mac(), m.locator(), m.port(),
+                addressDifference(m.locator(), wire, m.sirHigh(), m.sirLow()), m.mode(), 0);
+            final int oldIngress = ingressIndex.get(wire);
+            ingressIndex.put(wire, ingress);
+            if (oldIngress != MISSING)
+            {
+                freeIngress.addLast(oldIngress);
+            }
+        }
+        if (old != null && old.local() && (!local || wireIdentifier(old.mapping()) != wire))
+        {
+            final long oldWire = wireIdentifier(old.mapping());
+            final int oldIngress = ingressIndex.remove(oldWire);
+            if (oldIngress != MISSING)
+            {
+                freeIngress.addLast(oldIngress);
+            }
+            localWireOwner.remove(oldWire);
+        }
+        if (local)
+        {
+            localWireOwner.put(wire, key);
+        }
+        stored.put(key, new Stored(m, local));
+    }
+
+    /** Removes the mapping of a SIR address (control thread); false if there was none. */
+    public boolean remove(final int type, final long sirHigh, final long sirLow, final int vnid)
+    {
+        final long key = egressKey(new Mapping(type, sirHigh, sirLow, vnid, 0, ChecksumMode.NO_ACTION, 0, 0));
+        final Stored old = stored.remove(key);
+        if (old == null)
+        {
+            return false;
+        }
+        final int egress = egressIndex.remove(key);
+        if (egress != MISSING)
+        {
+            freeEgress.addLast(egress);
+        }
+        if (old.local())
+        {
+            localWireOwner.remove(wireIdentifier(old.mapping()));
+            final int ingress = ingressIndex.remove(wireIdentifier(old.mapping()));
+            if (ingress != MISSING)
+            {
+                freeIngress.addLast(ingress);
+            }
+        }
+        return true;
+    }
+
+    public int size()
+    {
+        return stored.size();
+    }
+
+    public int capacity()
+    {
+        return capacity;
+    }
+
+    public long offHeapBytes()
+    {
+        return egressIndex.offHeapBytes() + ingressIndex.offHeapBytes() + egressEntries.byteSize() + ingressEntries.byteSize();
+    }
+
+    /** Every configured mapping with whether it is local (control thread, for dumps). */
+    public Iterable<Stored> mappings()
+    {
+        return java.util.List.copyOf(stored.values());
+    }
+
+    private Stored ownerOfWire(final long wire)
+    {
+        final Long key = localWireOwner.get(wire);
+        return key == null ? null : stored.get(key);
+    }
+
+    private boolean canAllocate(final ArrayDeque<Integer> free, final int next)
+    {
+        return next < capacity || !free.isEmpty();
+    }
+
+    /** A mapping as configured, and whether its locator is one of ours. */
+    public record Stored(Mapping mapping, boolean local)
+    {
+    }
+
+    private int allocate(final ArrayDeque<Integer> free, final boolean egress)
+    {
+        // Oldest freed first: a worker that read the old index a moment ago still finds the old entry intact.
+        if (!free.isEmpty() && (egress ? nextEgress : nextIngress) >= capacity)
+        {
+            return free.pollFirst();
+        }
+        return egress ? nextEgress++ : nextIngress++;
+    }
+
+    private static void writeEntry(final MemorySegment entries, final long e, final long upper, final long identifier, final long mac, final long locator,
+        final int port, final int diff, final ChecksumMode mode, final int flags)
+    {
+        entries.set(U64_BE, e + UPPER_OFFSET, upper);
+        entries.set(U64_BE, e + IDENTIFIER_OFFSET, identifier);
+        entries.set(ValueLayout.JAVA_LONG_UNALIGNED, e + MAC_OFFSET, mac & 0xFFFF_FFFF_FFFFL);
+        entries.set(U64_BE, e + LOCATOR_OFFSET, locator);
+        entries.set(ValueLayout.JAVA_SHORT_UNALIGNED, e + PORT_OFFSET, (short)port);
+        entries.set(ValueLayout.JAVA_SHORT_UNALIGNED, e + DIFF_OFFSET, (short)diff);
+        entries.set(ValueLayout.JAVA_BYTE, e + MODE_OFFSET, (byte)mode.ordinal());
+        entries.set(ValueLayout.JAVA_BYTE, e + FLAGS_OFFSET, (byte)flags);
+    }
+
+    private void validate(final Mapping m)
+    {
+        switch (m.type())
+        {
+            case IlaIdentifier.TYPE_IID, IlaIdentifier.TYPE_LUID ->
+            {
+                if (IlaIdentifier.type(m.sirLow()) != m.type())
+                {
+                    throw new TableException("SIR identifier " + Long.toHexString(m.sirLow()) + " has type field " + IlaIdentifier.type(m.sirLow()) +
+                        ", not " + m.type() + " (the top 3 bits of the identifier)");
+                }
+                if (!domain.isSirPrefix(m.sirHigh()))
+                {
+                    throw new TableException("SIR prefix " + Long.toHexString(m.sirHigh()) + " is not configured");
+                }
+            }
+            case IlaIdentifier.TYPE_VIRT_UNI_V6 ->
+            {
+                final int tenant = domain.tenant(m.vnid());
+                if (tenant < 0)
+                {
+                    throw new TableException("no ILA tenant with VNID " + m.vnid());
+                }
+                if (!domain.inTenantPrefix(tenant, m.sirHigh(), m.sirLow()))
+                {
+                    throw new TableException("SIR address is not in the /96 SIR prefix of tenant " + m.vnid());
+                }
+            }
+            default -> throw new TableException("unsupported ILA identifier type " + m.type() + " (IID 0, LUID 1, VIRT_UNI_V6 3)");
+        }
+        if ((egressKey(m) & IlaIdentifier.C_BIT) != 0)
+        {
+            throw new TableException("SIR identifier " + Long.toHexString(egressKey(m)) + " has the C bit set; it is reserved for checksum-neutral mapping");
+        }
+        if (!LongIntHashTable.isValidKey(egressKey(m)))
+        {
+            throw new TableException("ILA identifier " + Long.toHexString(egressKey(m)) + " is reserved");
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        egressIndex.close();
+        ingressIndex.close();
+        arena.close();
+    }
+
+    static long[] append(final long[] values, final long value)
+    {
+        final long[] copy = Arrays.copyOf(values, values.length + 1);
+        copy[values.length] = value;
+        return copy;
+    }
+}
