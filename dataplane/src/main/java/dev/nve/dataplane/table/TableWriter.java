@@ -90,6 +90,7 @@ public final class TableWriter
     /** Adds a local endpoint: its port joins the network, its MAC gets a local FDB entry. */
     public void addEndpoint(final String portName, final int vni, final long mac, final int identity)
     {
+        checkVni(vni);
         addEndpoint(portName, vni, mac, identity, -1);
     }
 
