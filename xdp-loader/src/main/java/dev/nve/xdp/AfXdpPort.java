@@ -403,6 +403,12 @@ public final class AfXdpPort implements Port
     }
 
     @Override
+    public FrameMemory memory()
+    {
+        return frames;
+    }
+
+    @Override
     public int flush()
     {
         final int completed = reapCompletions();
@@ -419,6 +425,7 @@ public final class AfXdpPort implements Port
      *
      * @return true when the socket is readable.
      */
+    @Override
     public boolean awaitReadable(final int timeoutMillis)
     {
         pollFd.set(ValueLayout.JAVA_SHORT, LibC.POLLFD_REVENTS_OFFSET, (short)0);

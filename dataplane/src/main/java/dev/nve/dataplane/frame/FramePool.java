@@ -73,6 +73,13 @@ public final class FramePool
         return true;
     }
 
+    /** True when the frame containing {@code address} is on this pool's free list. */
+    public boolean isFree(final long address)
+    {
+        final int index = memory.frameIndex(address);
+        return index >= 0 && index < isFree.length && isFree[index];
+    }
+
     public int available()
     {
         return freeCount;

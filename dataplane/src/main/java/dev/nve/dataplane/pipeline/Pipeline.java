@@ -42,6 +42,13 @@ public final class Pipeline
      */
     public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity)
     {
+        for (final Port port : ports)
+        {
+            if (port != null && port.memory() != null && port.memory() != pool.memory())
+            {
+                throw new IllegalArgumentException("port " + port.name() + " uses another frame memory than the pipeline's pool");
+            }
+        }
         this.ports = ports.clone();
         this.portCounters = new PortCounters[ports.length];
         for (int i = 0; i < ports.length; i++)
@@ -110,7 +117,16 @@ public final class Pipeline
         final int received = batch.count();
         if (received == 0)
         {
-            return 0;
+            // Idle: complete pending sends (AF_XDP completions go back to the pool here).
+            int completed = 0;
+            for (final Port port : ports)
+            {
+                if (port != null)
+                {
+                    completed += port.flush();
+                }
+            }
+            return completed;
         }
         process(batch);
         return received;

@@ -1,5 +1,6 @@
 package dev.nve.dataplane.port;
 
+import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.PacketBatch;
 
 /**
@@ -34,6 +35,25 @@ public interface Port extends AutoCloseable
     default int flush()
     {
         return 0;
+    }
+
+    /**
+     * The frame memory this port's frames live in, or null when it takes any (copying ports).
+     * A pipeline refuses a port whose memory is not its own.
+     */
+    default FrameMemory memory()
+    {
+        return null;
+    }
+
+    /**
+     * Blocks up to {@code timeoutMillis} until frames may be readable (an idle worker on a
+     * shared machine sleeps here instead of spinning). Returns false when the port cannot
+     * wait (the default), and the caller's idle strategy takes over.
+     */
+    default boolean awaitReadable(final int timeoutMillis)
+    {
+        return false;
     }
 
     @Override
