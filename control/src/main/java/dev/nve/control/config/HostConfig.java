@@ -213,12 +213,14 @@ public record HostConfig(
         final JsonNode t = root.get("tables");
         if (t != null && !t.isNull())
         {
-            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates", "ilaMappings"));
+            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates", "ilaMappings", "ilaLocalMappings"));
+            final int ilaMappings = integer(t, "tables", "ilaMappings", 1, 1 << 24, sizes.ilaMappings());
             sizes = new Tables.Sizes(
                 integer(t, "tables", "networks", 1, 65000, sizes.networks()),
                 integer(t, "tables", "fdbEntries", 1, 1 << 24, sizes.fdbEntries()),
                 integer(t, "tables", "encapTemplates", 1, 1 << 20, sizes.encapTemplates()),
-                integer(t, "tables", "ilaMappings", 1, 1 << 24, sizes.ilaMappings()));
+                ilaMappings,
+                integer(t, "tables", "ilaLocalMappings", 1, Math.min(ilaMappings, 65535), Math.min(ilaMappings, sizes.ilaLocalMappings())));
         }
         return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, sizes);
     }

@@ -36,6 +36,7 @@ public final class IlaEgressStage implements Stage
     private final Ipv6Header ipv6 = new Ipv6Header();
     private final long[] keys;
     private final long[] hashes;
+    private final boolean[] virtual;
     private long sink;
 
     public IlaEgressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -44,6 +45,7 @@ public final class IlaEgressStage implements Stage
         this.counters = counters;
         this.keys = new long[batchCapacity];
         this.hashes = new long[batchCapacity];
+        this.virtual = new boolean[batchCapacity];
     }
 
     @Override
@@ -71,7 +73,11 @@ public final class IlaEgressStage implements Stage
             final long high = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET);
             final long low = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
             long key = low;
-            boolean routed = domain.isSirPrefix(high);
+            // In a SIR prefix only IID and LUID identifiers exist: any other type bits would let
+            // a sender name another tenant's VIRT key.
+            final int type = IlaIdentifier.type(low);
+            boolean routed = domain.isSirPrefix(high) && (type == IlaIdentifier.TYPE_IID || type == IlaIdentifier.TYPE_LUID);
+            virtual[i] = !routed;
             if (!routed)
             {
                 final int vnid = tables.ports().ilaTenant(batch.inPort[i]);
@@ -105,13 +111,15 @@ public final class IlaEgressStage implements Stage
                 continue;
             }
             final int entry = index.getHashed(keys[i], hashes[i]);
-            if (entry == IlaTable.MISSING)
+            final long frame = batch.address[i];
+            final long ip = frame + IP;
+            // The identifier names the mapping; its SIR prefix must be the packet's too (VIRT
+            // keys carry the tenant, whose prefix classify already matched).
+            if (entry == IlaTable.MISSING || (!virtual[i] && !sameSirPrefix(domain, IlaTable.upperIndex(entries, entry), segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET))))
             {
                 drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
                 continue;
             }
-            final long frame = batch.address[i];
-            final long ip = frame + IP;
             final int hopLimit = segment.get(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET) & 0xFF;
             if (hopLimit <= 1)
             {
@@ -151,6 +159,11 @@ public final class IlaEgressStage implements Stage
             batch.transmit(i, port);
         }
         counters.flush();
+    }
+
+    private static boolean sameSirPrefix(final IlaTable.Domain domain, final int index, final long upper)
+    {
+        return index != IlaTable.NO_UPPER && domain.sirPrefixes()[index] == upper;
     }
 
     public long sink()

@@ -69,6 +69,7 @@ public final class IlaIngressStage implements Stage
         }
         final MemorySegment entries = ila.ingressEntries();
         final long routerMac = ila.domain().routerMac();
+        final long[] localLocators = ila.domain().localLocators();
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.ILA_INGRESS)
@@ -83,7 +84,8 @@ public final class IlaIngressStage implements Stage
             }
             final int l3 = batch.l3Offset[i];
             final long ip = batch.address[i] + l3;
-            if (segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET) != IlaTable.expectedLocator(entries, entry))
+            final int locator = IlaTable.upperIndex(entries, entry);
+            if (locator == IlaTable.NO_UPPER || segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET) != localLocators[locator])
             {
                 drop(batch, i, DropReason.ILA_LOCATOR_MISMATCH);
                 continue;

@@ -12,8 +12,9 @@ import static dev.nve.dataplane.wire.Bytes.U16_BE;
  * Applies a precomputed RFC 1624 difference to the transport checksum of an IPv6 packet whose
  * addresses changed (ILA adjust-transport). TCP, UDP and ICMPv6 carry a pseudo-header checksum;
  * a UDP checksum of zero means "none" and stays zero; a non-first fragment carries no
- * transport header (the first fragment's checksum covers the whole datagram); other
- * protocols have nothing to fix.
+ * transport header (the first fragment's checksum covers the whole datagram); with routing
+ * segments left the pseudo header holds the final destination, which ILA does not touch;
+ * other protocols have nothing to fix.
  */
 final class TransportChecksum
 {
@@ -32,8 +33,10 @@ final class TransportChecksum
      */
     static DropReason adjust(final MemorySegment segment, final Ipv6Header ipv6, final int packetLength, final int difference)
     {
-        if (ipv6.isNonFirstFragment())
+        if (ipv6.isNonFirstFragment() || ipv6.hasRoutingSegmentsLeft())
         {
+            // No transport header here, or the checksum covers the final destination, which
+            // sits in the routing header and is not rewritten.
             return null;
         }
         final int offset = switch (ipv6.transportProtocol())

@@ -24,28 +24,33 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  * (C bit and neutral-map adjustment included) and restoring the original SIR address stored
  * in the entry: the round trip is exact by construction, no arithmetic is undone at run time.
  * <pre>
- *  entry (40 bytes; addresses big-endian, the rest native order):
+ *  entry (32 bytes; addresses big-endian, the rest native order):
  *   0: u64 new upper 64 bits (egress: locator; ingress: SIR prefix)
  *   8: u64 new identifier    (egress: wire identifier; ingress: SIR identifier)
- *  16: u64 next-hop MAC in the low 48 bits (egress remote: underlay next hop; else endpoint)
- *  24: u64 expected locator (ingress only: the packet's upper 64 bits must equal it)
- *  32: u16 output port   34: u16 transport checksum difference (folded, adjust-transport)
- *  36: u8 checksum mode  37: u8 flags (bit 0: local delivery without rewrite)
+ *  16: u64 next-hop MAC in bits 0-47 (egress remote: underlay next hop; else the endpoint's),
+ *          output port in bits 48-63
+ *  24: u16 transport checksum difference (folded, adjust-transport)
+ *  26: u8 checksum mode   27: u8 flags (bit 0: local delivery without rewrite)
+ *  28: u8 index of the upper 64 bits the packet must carry, in the domain's arrays
+ *      (egress IID/LUID: its SIR prefix; ingress: our locator), 0xFF for none
  * </pre>
+ * Egress entries exist for every mapping, ingress entries only for local identifiers, so the
+ * two have their own capacities (1,000,000 remote mappings take 62.5 MiB).
  */
 public final class IlaTable implements AutoCloseable
 {
     public static final int MISSING = LongIntHashTable.MISSING;
-    public static final int ENTRY_SIZE = 40;
+    public static final int ENTRY_SIZE = 32;
+    public static final int NO_UPPER = 0xFF;
+    public static final int DEFAULT_LOCAL_CAPACITY = 4096;
     public static final int FLAG_LOCAL = 1;
     private static final int UPPER_OFFSET = 0;
     private static final int IDENTIFIER_OFFSET = 8;
-    private static final int MAC_OFFSET = 16;
-    private static final int LOCATOR_OFFSET = 24;
-    private static final int PORT_OFFSET = 32;
-    private static final int DIFF_OFFSET = 34;
-    private static final int MODE_OFFSET = 36;
-    private static final int FLAGS_OFFSET = 37;
+    private static final int MAC_PORT_OFFSET = 16;
+    private static final int DIFF_OFFSET = 24;
+    private static final int MODE_OFFSET = 26;
+    private static final int FLAGS_OFFSET = 27;
+    private static final int UPPER_INDEX_OFFSET = 28;
 
     /** How transport checksums are kept valid (draft-herbert-intarea-ila §5). */
     public enum ChecksumMode
@@ -76,6 +81,7 @@ public final class IlaTable implements AutoCloseable
     private final MemorySegment egressEntries;
     private final MemorySegment ingressEntries;
     private final int capacity;
+    private final int localCapacity;
     private final ArrayDeque<Integer> freeEgress = new ArrayDeque<>();
     private final ArrayDeque<Integer> freeIngress = new ArrayDeque<>();
     private final Map<Long, Stored> stored = new HashMap<>();
@@ -136,13 +142,30 @@ public final class IlaTable implements AutoCloseable
         }
     }
 
+    /** A table for {@code capacity} mappings of which up to 4096 are local. */
     public IlaTable(final int capacity)
     {
+        this(capacity, Math.min(capacity, DEFAULT_LOCAL_CAPACITY));
+    }
+
+    /**
+     * @param capacity mappings in all (egress entries)
+     * @param localCapacity mappings of identifiers owned by local endpoints (ingress entries)
+     */
+    public IlaTable(final int capacity, final int localCapacity)
+    {
+        if (localCapacity > capacity || localCapacity > 65535 || capacity < 1)
+        {
+            throw new IllegalArgumentException("ILA capacities: need 1 <= local <= min(all, 65535): " + localCapacity + "/" + capacity);
+        }
         this.capacity = capacity;
-        this.egressIndex = new LongIntHashTable(capacity);
-        this.ingressIndex = new LongIntHashTable(capacity);
-        this.egressEntries = arena.allocate((long)capacity * ENTRY_SIZE, 64);
-        this.ingressEntries = arena.allocate((long)capacity * ENTRY_SIZE, 64);
+        this.localCapacity = localCapacity;
+        // One spare slot and entry each: a replacement writes its new entry and key before
+        // removing the old ones.
+        this.egressIndex = new LongIntHashTable(capacity + 1);
+        this.ingressIndex = new LongIntHashTable(localCapacity + 1);
+        this.egressEntries = arena.allocate((long)(capacity + 1) * ENTRY_SIZE, 64);
+        this.ingressEntries = arena.allocate((long)(localCapacity + 1) * ENTRY_SIZE, 64);
     }
 
     public Domain domain()
@@ -189,17 +212,18 @@ public final class IlaTable implements AutoCloseable
 
     public static long mac(final MemorySegment entries, final int entry)
     {
-        return entries.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)entry * ENTRY_SIZE + MAC_OFFSET);
-    }
-
-    public static long expectedLocator(final MemorySegment entries, final int entry)
-    {
-        return entries.get(U64_BE, (long)entry * ENTRY_SIZE + LOCATOR_OFFSET);
+        return entries.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)entry * ENTRY_SIZE + MAC_PORT_OFFSET) & 0xFFFF_FFFF_FFFFL;
     }
 
     public static int port(final MemorySegment entries, final int entry)
     {
-        return entries.get(ValueLayout.JAVA_SHORT_UNALIGNED, (long)entry * ENTRY_SIZE + PORT_OFFSET) & 0xFFFF;
+        return (int)(entries.get(ValueLayout.JAVA_LONG_UNALIGNED, (long)entry * ENTRY_SIZE + MAC_PORT_OFFSET) >>> 48);
+    }
+
+    /** Index of the upper 64 bits the packet must carry ({@link #NO_UPPER} for none). */
+    public static int upperIndex(final MemorySegment entries, final int entry)
+    {
+        return entries.get(ValueLayout.JAVA_BYTE, (long)entry * ENTRY_SIZE + UPPER_INDEX_OFFSET) & 0xFF;
     }
 
     public static int checksumDifference(final MemorySegment entries, final int entry)
@@ -276,28 +300,30 @@ public final class IlaTable implements AutoCloseable
                 ", already used by " + Long.toHexString(egressKey(owner.mapping())) + " (low words 0x0000 and 0xFFFF are the same in one's complement)");
         }
         final Stored old = stored.get(key);
-        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress)))
+        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress, capacity)))
         {
             throw new TableException("ILA mapping table full (" + capacity + " mappings)");
         }
-        if (local && (old == null || !old.local()) && !canAllocate(freeIngress, nextIngress))
+        if (local && (old == null || !old.local()) && (localWireOwner.size() >= localCapacity || !canAllocate(freeIngress, nextIngress, localCapacity)))
         {
-            throw new TableException("ILA local identifier table full (" + capacity + ")");
+            throw new TableException("ILA local identifier table full (" + localCapacity + ")");
         }
+        final int sirIndex = indexOf(domain.sirPrefixes(), m.sirHigh());
+        final int locatorIndex = indexOf(domain.localLocators(), m.locator());
 
         final int egress = allocate(freeEgress, true);
         final long e = (long)egress * ENTRY_SIZE;
         if (local)
         {
-            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), 0, m.port(), 0, m.mode(), FLAG_LOCAL);
+            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), sirIndex, m.port(), 0, m.mode(), FLAG_LOCAL);
         }
         else
         {
-            writeEntry(egressEntries, e, m.locator(), wire, m.mac(), 0, m.port(),
+            writeEntry(egressEntries, e, m.locator(), wire, m.mac(), sirIndex, m.port(),
                 addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire), m.mode(), 0);
         }
         final int oldEgress = egressIndex.get(key);
-        egressIndex.put(key, egress);
+        putOrFail(egressIndex, key, egress);
         if (oldEgress != MISSING)
         {
             freeEgress.addLast(oldEgress);
@@ -305,10 +331,10 @@ public final class IlaTable implements AutoCloseable
         if (local)
         {
             final int ingress = allocate(freeIngress, false);
-            writeEntry(ingressEntries, (long)ingress * ENTRY_SIZE, m.sirHigh(), m.sirLow(), m.mac(), m.locator(), m.port(),
+            writeEntry(ingressEntries, (long)ingress * ENTRY_SIZE, m.sirHigh(), m.sirLow(), m.mac(), locatorIndex, m.port(),
                 addressDifference(m.locator(), wire, m.sirHigh(), m.sirLow()), m.mode(), 0);
             final int oldIngress = ingressIndex.get(wire);
-            ingressIndex.put(wire, ingress);
+            putOrFail(ingressIndex, wire, ingress);
             if (oldIngress != MISSING)
             {
                 freeIngress.addLast(oldIngress);
@@ -384,9 +410,34 @@ public final class IlaTable implements AutoCloseable
         return key == null ? null : stored.get(key);
     }
 
-    private boolean canAllocate(final ArrayDeque<Integer> free, final int next)
+    private static boolean canAllocate(final ArrayDeque<Integer> free, final int next, final int limit)
     {
-        return next < capacity || !free.isEmpty();
+        return next <= limit || !free.isEmpty();
+    }
+
+    private static void putOrFail(final LongIntHashTable index, final long key, final int entry)
+    {
+        if (!index.put(key, entry))
+        {
+            throw new IllegalStateException("ILA index full although capacity was checked: " + Long.toHexString(key));
+        }
+    }
+
+    private static int indexOf(final long[] values, final long value)
+    {
+        for (int i = 0; i < values.length && i < NO_UPPER; i++)
+        {
+            if (values[i] == value)
+            {
+                return i;
+            }
+        }
+        return NO_UPPER;
+    }
+
+    public int localCapacity()
+    {
+        return localCapacity;
     }
 
     /** A mapping as configured, and whether its locator is one of ours. */
@@ -397,21 +448,20 @@ public final class IlaTable implements AutoCloseable
     private int allocate(final ArrayDeque<Integer> free, final boolean egress)
     {
         // Oldest freed first: a worker that read the old index a moment ago still finds the old entry intact.
-        if (!free.isEmpty() && (egress ? nextEgress : nextIngress) >= capacity)
+        if (!free.isEmpty() && (egress ? nextEgress > capacity : nextIngress > localCapacity))
         {
             return free.pollFirst();
         }
         return egress ? nextEgress++ : nextIngress++;
     }
 
-    private static void writeEntry(final MemorySegment entries, final long e, final long upper, final long identifier, final long mac, final long locator,
+    private static void writeEntry(final MemorySegment entries, final long e, final long upper, final long identifier, final long mac, final int upperIndex,
         final int port, final int diff, final ChecksumMode mode, final int flags)
     {
         entries.set(U64_BE, e + UPPER_OFFSET, upper);
         entries.set(U64_BE, e + IDENTIFIER_OFFSET, identifier);
-        entries.set(ValueLayout.JAVA_LONG_UNALIGNED, e + MAC_OFFSET, mac & 0xFFFF_FFFF_FFFFL);
-        entries.set(U64_BE, e + LOCATOR_OFFSET, locator);
-        entries.set(ValueLayout.JAVA_SHORT_UNALIGNED, e + PORT_OFFSET, (short)port);
+        entries.set(ValueLayout.JAVA_LONG_UNALIGNED, e + MAC_PORT_OFFSET, (mac & 0xFFFF_FFFF_FFFFL) | ((long)port << 48));
+        entries.set(ValueLayout.JAVA_BYTE, e + UPPER_INDEX_OFFSET, (byte)upperIndex);
         entries.set(ValueLayout.JAVA_SHORT_UNALIGNED, e + DIFF_OFFSET, (short)diff);
         entries.set(ValueLayout.JAVA_BYTE, e + MODE_OFFSET, (byte)mode.ordinal());
         entries.set(ValueLayout.JAVA_BYTE, e + FLAGS_OFFSET, (byte)flags);

@@ -18,7 +18,7 @@ public final class Tables implements AutoCloseable
         this.networks = new NetworkTable(sizes.networks());
         this.fdb = new FdbTable(sizes.fdbEntries());
         this.templates = new EncapTemplates(sizes.encapTemplates());
-        this.ila = new IlaTable(sizes.ilaMappings());
+        this.ila = new IlaTable(sizes.ilaMappings(), sizes.ilaLocalMappings());
     }
 
     public Tables()
@@ -72,13 +72,18 @@ public final class Tables implements AutoCloseable
     }
 
     /** Table capacities, fixed when the tables are created. */
-    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings)
+    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings, int ilaLocalMappings)
     {
-        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536);
+        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536, IlaTable.DEFAULT_LOCAL_CAPACITY);
 
         public Sizes(final int networks, final int fdbEntries, final int encapTemplates)
         {
-            this(networks, fdbEntries, encapTemplates, DEFAULT.ilaMappings());
+            this(networks, fdbEntries, encapTemplates, DEFAULT.ilaMappings(), DEFAULT.ilaLocalMappings());
+        }
+
+        public Sizes(final int networks, final int fdbEntries, final int encapTemplates, final int ilaMappings)
+        {
+            this(networks, fdbEntries, encapTemplates, ilaMappings, Math.min(ilaMappings, IlaTable.DEFAULT_LOCAL_CAPACITY));
         }
     }
 }

@@ -58,6 +58,7 @@ public final class Ipv6Header
     private int transportOffset;
     private int transportProtocol;
     private int fragmentHeaderOffset;
+    private boolean routingSegmentsLeft;
 
     public Ipv6Header wrap(final MemorySegment segment, final long offset)
     {
@@ -152,6 +153,7 @@ public final class Ipv6Header
             return WALK_INVALID;
         }
         fragmentHeaderOffset = -1;
+        routingSegmentsLeft = false;
         int nh = nextHeader();
         int at = HEADER_LENGTH;
         for (int i = 0; i <= MAX_EXTENSION_HEADERS; i++)
@@ -166,6 +168,10 @@ public final class Ipv6Header
                         return WALK_INVALID;
                     }
                     final int length = ((segment.get(U8, offset + at + 1) & 0xFF) + 1) << 3;
+                    if (nh == NH_ROUTING && (segment.get(U8, offset + at + 3) & 0xFF) != 0)
+                    {
+                        routingSegmentsLeft = true;
+                    }
                     nh = segment.get(U8, offset + at) & 0xFF;
                     at += length;
                     if (at > packetLength)
@@ -229,6 +235,15 @@ public final class Ipv6Header
     public int fragmentHeaderOffset()
     {
         return fragmentHeaderOffset;
+    }
+
+    /**
+     * True when a Routing header still has segments left: the destination field is then an
+     * intermediate hop and transport checksums cover the final destination (RFC 8200 §8.1).
+     */
+    public boolean hasRoutingSegmentsLeft()
+    {
+        return routingSegmentsLeft;
     }
 
     public boolean isFragment()
