@@ -1,0 +1,584 @@
+package dev.nve.control.run;
+
+import dev.nve.control.config.ConfigException;
+import dev.nve.control.config.HostConfig;
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.frame.FrameMemory;
+import dev.nve.dataplane.pipeline.Pipeline;
+import dev.nve.dataplane.port.Port;
+import dev.nve.dataplane.table.PortTable;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.worker.IdleStrategies;
+import dev.nve.dataplane.worker.PipelineAgent;
+import dev.nve.dataplane.worker.Worker;
+import dev.nve.xdp.AfXdpPort;
+import dev.nve.xdp.AfXdpPortConfig;
+import dev.nve.xdp.FrameAccounting;
+import dev.nve.xdp.Umem;
+import dev.nve.xdp.XdpAttachMode;
+import dev.nve.xdp.XdpProgram;
+import dev.nve.xdp.XskBindMode;
+import dev.nve.xdp.XskStatistics;
+import dev.nve.xdp.ffi.LibC;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The dataplane of {@code nve run}: every port of the host config is a network interface; each
+ * gets nve's XDP program and one AF_XDP socket on queue 0, all sockets on ONE shared UMEM
+ * (the first port registers it, the others bind with XDP_SHARED_UMEM), and one {@link Worker}
+ * runs the {@link Pipeline} inline (run to completion) over all of them.
+ *
+ * <p>Steering (set by {@link #start()}, after the worker runs): the underlay port steers UDP
+ * to each local VTEP address and the VXLAN port, and IPv6 to each local ILA locator; endpoint
+ * ports steer every frame; everything else goes to the kernel.
+ *
+ * <p>Threads: {@link #open} must run on a thread inside the network namespace of the
+ * interfaces (the whole process under {@code ip netns exec}, or a thread that entered it, see
+ * {@code NetNamespaces}); after that, any thread may start, query and close. While the worker
+ * runs it owns the ports; {@link #onWorker} runs code on it. {@link #stop()} (or {@link #close()}) stops the worker,
+ * detaches XDP, drains transmissions, closes sockets, checks that every UMEM frame came back,
+ * releases the UMEM and returns the final {@link RunReport}; it is idempotent.
+ */
+public final class AfXdpDataplane implements AutoCloseable
+{
+    /** Longest wait for transmissions to complete at shutdown, per port. */
+    public static final long DRAIN_MILLIS = 1000;
+
+    /** One interface of the run. */
+    public record RunPort(int id, String name, String role, AfXdpPort port, XdpProgram program, String mode, List<InetAddress> vteps, int vxlanPort,
+                          List<Long> ilaLocators, boolean steerAll, String startupLine)
+    {
+        /** What the XDP program steers to this port, in words. */
+        public String steering()
+        {
+            if (steerAll)
+            {
+                return "all frames";
+            }
+            final List<String> parts = new ArrayList<>();
+            for (final InetAddress vtep : vteps)
+            {
+                parts.add("UDP to " + (vtep.getAddress().length == 16 ? "[" + vtep.getHostAddress() + "]" : vtep.getHostAddress()) + ":" + vxlanPort);
+            }
+            for (final long locator : ilaLocators)
+            {
+                parts.add("IPv6 to ILA locator " + locatorText(locator) + "::/64");
+            }
+            return parts.isEmpty() ? "nothing (the port has no role)" : String.join(", ", parts);
+        }
+    }
+
+    private final HostConfig config;
+    private final RunOptions options;
+    private final PrintStream out;
+    private final Tables tables;
+    private final Counters counters = new Counters();
+    private final List<RunPort> ports = new ArrayList<>();
+    private final List<String> startupLines = new ArrayList<>();
+    private Umem umem;
+    private Pipeline pipeline;
+    private PipelineAgent agent;
+    private IdleStrategy idleStrategy;
+    private XskPollWaiter waiter;
+    private Worker worker;
+    private long startedNanos;
+    private boolean steering;
+    private RunReport report;
+
+    private AfXdpDataplane(final HostConfig config, final RunOptions options, final PrintStream out)
+    {
+        this.config = config;
+        this.options = options;
+        this.out = out;
+        this.tables = new Tables(config.sizes());
+    }
+
+    /**
+     * Applies the config, maps the UMEM, loads and attaches the XDP program on every port's
+     * interface, opens the sockets and builds the pipeline and worker (not started). Prints
+     * one line about the UMEM and one per port (modes chosen, fallbacks, steering) to
+     * {@code out}. Call on a thread in the interfaces' network namespace. On failure
+     * everything opened so far is closed again (XDP detached).
+     *
+     * @throws ConfigException the config does not apply.
+     * @throws IllegalArgumentException an option is out of range.
+     * @throws RunException an interface, XDP program or socket could not be set up.
+     */
+    public static AfXdpDataplane open(final HostConfig config, final RunOptions options, final PrintStream out) throws ConfigException
+    {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(out, "out");
+        final AfXdpDataplane d = new AfXdpDataplane(config, options, out);
+        boolean ok = false;
+        try
+        {
+            d.setUp();
+            ok = true;
+            return d;
+        }
+        finally
+        {
+            if (!ok)
+            {
+                d.release(new ArrayList<>());
+            }
+        }
+    }
+
+    private void setUp() throws ConfigException
+    {
+        config.apply(new TableWriter(tables));
+        final PortTable portTable = tables.ports();
+        final int count = portTable.count();
+        options.validate(count);
+        final int headroom = FrameMemory.DEFAULT_HEADROOM;
+        umem = Umem.allocate(options.frames(), options.frameSize(), headroom);
+        final int fillTarget = Math.max(2 * options.batch(), options.frames() / (2 * Math.max(1, count)));
+        final AfXdpPortConfig template = AfXdpPortConfig.builder("template").frames(options.frames(), options.frameSize(), headroom)
+            .fillTarget(fillTarget).batchSize(options.batch()).xdpMode(options.xdpMode()).bindMode(options.bindMode())
+            .busyPollMicros(options.busyPollMicros()).build();
+        startupLines.add(String.format(Locale.ROOT, "nve run: UMEM %d frames x %d B = %s shared by %d port%s (headroom %d B, largest frame %d B);"
+                + " per port: rings rx %d tx %d fill %d completion %d = %s mapped, %d frames kept on the fill ring; batch %d; idle %s; worker cpu %s",
+            options.frames(), options.frameSize(), bytes((long)options.frames() * options.frameSize()), count, count == 1 ? "" : "s", headroom,
+            options.frameSize() - headroom, template.rxRingSize(), template.txRingSize(), template.fillRingSize(), template.completionRingSize(),
+            bytes(ringBytes(template)), Math.min(fillTarget, template.fillRingSize()), options.batch(), options.idle(),
+            options.cpu() < 0 ? "not pinned" : String.valueOf(options.cpu())));
+        out.println(startupLines.get(0));
+        final Port[] pipelinePorts = new Port[count];
+        for (int id = 0; id < count; id++)
+        {
+            final RunPort port = openPort(id, portTable, template);
+            ports.add(port);
+            pipelinePorts[id] = port.port();
+            startupLines.add(port.startupLine());
+            out.println(port.startupLine());
+        }
+        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch());
+        agent = new PipelineAgent("dataplane", pipeline);
+        waiter = new XskPollWaiter(ports.stream().map(RunPort::port).toList());
+        idleStrategy = IdleStrategies.parse(options.idle(), waiter);
+        final int cpu = options.cpu();
+        worker = new Worker(agent, idleStrategy, cpu < 0 ? null : () -> LibC.pinCurrentThread(cpu));
+    }
+
+    private RunPort openPort(final int id, final PortTable portTable, final AfXdpPortConfig template)
+    {
+        final String name = portTable.name(id);
+        final byte role = portTable.role(id);
+        final String roleName = role == PortTable.ROLE_UNDERLAY ? "underlay" : role == PortTable.ROLE_ENDPOINT ? "endpoint" : "no role";
+        final boolean sharing = umem.registeredFd() >= 0;
+        XdpProgram program = null;
+        try
+        {
+            program = XdpProgram.load(name);
+            program.attach(options.xdpMode());
+            final AfXdpPortConfig portConfig = AfXdpPortConfig.builder(name).queue(0).portId(id).name(name)
+                .frames(template.frameCount(), template.frameSize(), template.headroom()).fillTarget(template.fillTarget())
+                .batchSize(template.batchSize()).xdpMode(template.xdpMode()).bindMode(template.bindMode())
+                .busyPollMicros(template.busyPollMicros()).build();
+            final AfXdpPort port;
+            try
+            {
+                port = AfXdpPort.open(portConfig, umem, program);
+            }
+            catch (final RuntimeException e)
+            {
+                if (sharing)
+                {
+                    throw new RunException("port " + name + ": binding a socket on the UMEM shared with port " + ports.get(0).name() + " failed: "
+                        + e.getMessage() + ". nve run keeps every port of its worker on one UMEM (frames move between ports without a copy); "
+                        + "separate UMEMs with a copy between them are not implemented", e);
+                }
+                throw e;
+            }
+            final boolean underlay = role == PortTable.ROLE_UNDERLAY;
+            final List<InetAddress> vteps = underlay ? config.underlay().vteps() : List.of();
+            final List<Long> locators = underlay && config.ila() != null ? config.ila().locators() : List.of();
+            final boolean all = role == PortTable.ROLE_ENDPOINT;
+            final String line = startupLine(id, name, roleName, port, program, vteps, locators, all);
+            return new RunPort(id, name, roleName, port, program, port.modeDescription(), vteps, config.underlay().vxlanPort(), locators, all, line);
+        }
+        catch (final RuntimeException e)
+        {
+            if (program != null)
+            {
+                try
+                {
+                    program.close();
+                }
+                catch (final RuntimeException suppressed)
+                {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            if (e instanceof RunException)
+            {
+                throw e;
+            }
+            throw new RunException("port " + name + " (" + roleName + "): " + e.getMessage(), e);
+        }
+    }
+
+    private String startupLine(final int id, final String name, final String role, final AfXdpPort port, final XdpProgram program,
+        final List<InetAddress> vteps, final List<Long> locators, final boolean all)
+    {
+        final StringBuilder s = new StringBuilder("nve run: port ").append(name).append(" (").append(role).append(", id ").append(id)
+            .append(", dev ").append(port.config().interfaceName()).append(" queue ").append(port.queue()).append("): XDP ")
+            .append(port.xdpMode().name().toLowerCase(Locale.ROOT));
+        if (options.xdpMode() == XdpAttachMode.AUTO)
+        {
+            s.append(program.fallbackReason() != null ? " (auto, fallback: " + program.fallbackReason() + ")" : " (auto)");
+        }
+        s.append(", bind ").append(port.zeroCopy() ? "zero-copy" : "copy");
+        if (port.sharedUmem())
+        {
+            s.append(" (inherited from port ").append(ports.get(0).name()).append(')');
+        }
+        else if (options.bindMode() == XskBindMode.AUTO)
+        {
+            s.append(port.zeroCopy() ? " (auto)" : " (auto, fallback: the driver has no zero-copy)");
+        }
+        s.append(", need_wakeup ").append(port.needWakeup() ? "on" : "off").append(", UMEM ").append(port.sharedUmem() ? "shared" : "registered here");
+        s.append("; steers ").append(new RunPort(id, name, role, port, program, "", vteps, config.underlay().vxlanPort(), locators, all, "").steering());
+        final List<String> notes = new ArrayList<>();
+        for (final String note : port.notes())
+        {
+            if (!note.equals(program.fallbackReason()) && !note.startsWith("zero-copy not available"))
+            {
+                notes.add(note);
+            }
+        }
+        if (!notes.isEmpty())
+        {
+            s.append("; notes: ").append(String.join("; ", notes));
+        }
+        return s.toString();
+    }
+
+    /** Starts the worker (pinned if asked), then switches the steering on. */
+    public synchronized void start()
+    {
+        if (report != null)
+        {
+            throw new IllegalStateException("dataplane is closed");
+        }
+        worker.start();
+        startedNanos = System.nanoTime();
+        for (final RunPort p : ports)
+        {
+            if (p.steerAll())
+            {
+                p.program().steerAll(true);
+            }
+            for (final InetAddress vtep : p.vteps())
+            {
+                p.program().addVtep(vtep, p.vxlanPort());
+            }
+            for (final long locator : p.ilaLocators())
+            {
+                p.program().addIlaLocator(locator);
+            }
+        }
+        steering = true;
+    }
+
+    public List<RunPort> ports()
+    {
+        return Collections.unmodifiableList(ports);
+    }
+
+    /** The startup lines printed by {@link #open}. */
+    public List<String> startupLines()
+    {
+        return Collections.unmodifiableList(startupLines);
+    }
+
+    public Counters counters()
+    {
+        return counters;
+    }
+
+    public Worker worker()
+    {
+        return worker;
+    }
+
+    public Umem umem()
+    {
+        return umem;
+    }
+
+    /** True while the worker thread runs. */
+    public boolean isRunning()
+    {
+        return worker != null && worker.isRunning();
+    }
+
+    /** Runs {@code task} on the worker thread between two polls (see {@link PipelineAgent#call}). */
+    public <T> CompletableFuture<T> onWorker(final Callable<T> task)
+    {
+        return agent.call(task);
+    }
+
+    /** Checks every port's frame accounting on the worker thread (it owns the rings). */
+    public CompletableFuture<List<FrameAccounting>> checkFrameAccountingOnWorker()
+    {
+        return onWorker(() ->
+        {
+            final List<FrameAccounting> result = new ArrayList<>();
+            for (final RunPort p : ports)
+            {
+                result.add(p.port().checkFrameAccounting());
+            }
+            return result;
+        });
+    }
+
+    private Map<String, Long> previousStats = Map.of();
+    private long previousStatsNanos;
+
+    /**
+     * One line of counters since start, with rates since the previous line: per port frames
+     * received and sent, drops, and the kernel's rx_ring_full / fill_ring_empty. Empty once
+     * closed. Reads only counters that are safe to read from another thread.
+     */
+    public synchronized String statsLine()
+    {
+        if (report != null)
+        {
+            return "";
+        }
+        final long now = System.nanoTime();
+        final Map<String, Long> snapshot = counters.snapshot();
+        final double seconds = startedNanos == 0 ? 0 : (now - startedNanos) / 1e9;
+        final double interval = previousStatsNanos == 0 ? seconds : (now - previousStatsNanos) / 1e9;
+        final StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "nve run: stats %.1f s:", seconds));
+        for (final RunPort p : ports)
+        {
+            final String prefix = "port/" + p.name() + "/";
+            final long rx = snapshot.getOrDefault(prefix + "rx_packets", 0L);
+            final long tx = snapshot.getOrDefault(prefix + "tx_packets", 0L);
+            final long drops = sumPrefix(snapshot, prefix + "drop/");
+            final long rxRate = rate(rx, previousStats.getOrDefault(prefix + "rx_packets", 0L), interval);
+            final long txRate = rate(tx, previousStats.getOrDefault(prefix + "tx_packets", 0L), interval);
+            s.append(' ').append(p.name()).append(" rx ").append(rx).append(" (").append(rxRate).append("/s) tx ").append(tx).append(" (")
+                .append(txRate).append("/s) drop ").append(drops);
+            try
+            {
+                final XskStatistics st = p.port().statistics();
+                s.append(" rx_ring_full ").append(st.rxRingFull()).append(" fill_ring_empty ").append(st.rxFillRingEmptyDescs())
+                    .append(" rx_dropped ").append(st.rxDropped());
+            }
+            catch (final RuntimeException e)
+            {
+                s.append(" (XDP_STATISTICS: ").append(e.getMessage()).append(')');
+            }
+            s.append(" |");
+        }
+        s.setLength(s.length() - 2);
+        if (worker.errors() > 0)
+        {
+            s.append(" | worker errors ").append(worker.errors());
+        }
+        previousStats = snapshot;
+        previousStatsNanos = now;
+        return s.toString();
+    }
+
+    private static long rate(final long now, final long before, final double seconds)
+    {
+        return seconds <= 0 ? 0 : Math.round((now - before) / seconds);
+    }
+
+    static long sumPrefix(final Map<String, Long> snapshot, final String prefix)
+    {
+        long sum = 0;
+        for (final Map.Entry<String, Long> e : snapshot.entrySet())
+        {
+            if (e.getKey().startsWith(prefix))
+            {
+                sum += e.getValue();
+            }
+        }
+        return sum;
+    }
+
+    /**
+     * Stops the worker, detaches XDP from every interface (traffic goes back to the kernel),
+     * waits up to {@link #DRAIN_MILLIS} per port for transmissions to complete, collects the
+     * final counters (with XDP_STATISTICS and the program's counters) and each port's frame
+     * accounting, closes the sockets, checks that every UMEM frame is back in the pool and
+     * releases the UMEM. Problems (a failed detach, a frame leak) are in
+     * {@link RunReport#problems()}; nothing is thrown.
+     */
+    public synchronized RunReport stop()
+    {
+        if (report != null)
+        {
+            return report;
+        }
+        final List<String> problems = new ArrayList<>();
+        report = release(problems);
+        return report;
+    }
+
+    /** {@link #stop()}, for try-with-resources; the report stays available from {@link #stop()}. */
+    @Override
+    public void close()
+    {
+        stop();
+    }
+
+    private RunReport release(final List<String> problems)
+    {
+        final long stopNanos = System.nanoTime();
+        if (worker != null)
+        {
+            worker.close();
+            if (worker.errors() > 0)
+            {
+                problems.add("the worker's duty cycle threw " + worker.errors() + " time(s), first: " + worker.firstError());
+            }
+        }
+        final List<String> detached = new ArrayList<>();
+        for (final RunPort p : ports)
+        {
+            try
+            {
+                p.program().detach();
+                detached.add(p.name());
+            }
+            catch (final RuntimeException e)
+            {
+                problems.add("port " + p.name() + ": detaching XDP failed: " + e.getMessage());
+            }
+        }
+        final List<RunReport.PortReport> portReports = new ArrayList<>();
+        for (final RunPort p : ports)
+        {
+            final AfXdpPort port = p.port();
+            if (!port.drainTransmit(DRAIN_MILLIS))
+            {
+                problems.add("port " + p.name() + ": " + port.txOutstanding() + " frames still in flight after " + DRAIN_MILLIS + " ms");
+            }
+            FrameAccounting accounting = null;
+            try
+            {
+                accounting = port.checkFrameAccounting();
+            }
+            catch (final IllegalStateException e)
+            {
+                problems.add(e.getMessage());
+                accounting = port.frameAccounting();
+            }
+            XskStatistics statistics = null;
+            try
+            {
+                statistics = port.statistics();
+            }
+            catch (final RuntimeException e)
+            {
+                problems.add("port " + p.name() + ": XDP_STATISTICS: " + e.getMessage());
+            }
+            long[] xdp = null;
+            try
+            {
+                xdp = p.program().counters();
+            }
+            catch (final RuntimeException e)
+            {
+                problems.add("port " + p.name() + ": XDP program counters: " + e.getMessage());
+            }
+            portReports.add(new RunReport.PortReport(p.name(), p.role(), p.mode(), port.rxFrames(), port.rxBytes(), port.txFrames(),
+                port.txCompleted(), port.txRingFull(), port.txKicks(), port.txKicksRepeated(), port.txKickErrors(), port.rxWakeups(), statistics, xdp,
+                accounting));
+        }
+        final Map<String, Long> finalCounters = new LinkedHashMap<>(counters.snapshot());
+        for (int i = ports.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                ports.get(i).port().close();
+            }
+            catch (final RuntimeException e)
+            {
+                problems.add("port " + ports.get(i).name() + ": closing the socket failed: " + e.getMessage());
+            }
+        }
+        for (final RunPort p : ports)
+        {
+            try
+            {
+                p.program().close();
+            }
+            catch (final RuntimeException e)
+            {
+                problems.add("port " + p.name() + ": closing the XDP program failed: " + e.getMessage());
+            }
+        }
+        if (waiter != null)
+        {
+            waiter.close();
+        }
+        int capacity = 0;
+        int available = 0;
+        if (umem != null)
+        {
+            capacity = umem.pool().capacity();
+            available = umem.pool().available();
+            if (available != capacity)
+            {
+                problems.add("frame leak: " + (capacity - available) + " of " + capacity + " UMEM frames did not come back to the pool");
+            }
+            umem.close();
+        }
+        tables.close();
+        final double seconds = startedNanos == 0 ? 0 : (stopNanos - startedNanos) / 1e9;
+        return new RunReport(seconds, portReports, finalCounters, problems, capacity, available, worker == null ? 0 : worker.errors(),
+            String.valueOf(idleStrategy), detached);
+    }
+
+    private static long ringBytes(final AfXdpPortConfig c)
+    {
+        // descriptors 16 B (rx, tx), addresses 8 B (fill, completion), plus a page of producer/consumer/flags each
+        return 16L * (c.rxRingSize() + c.txRingSize()) + 8L * (c.fillRingSize() + c.completionRingSize()) + 4 * 4096L;
+    }
+
+    static String bytes(final long n)
+    {
+        if (n >= 1L << 20 && n % (1L << 20) == 0)
+        {
+            return (n >> 20) + " MiB";
+        }
+        if (n >= 1L << 20)
+        {
+            return String.format(Locale.ROOT, "%.1f MiB", n / (double)(1L << 20));
+        }
+        return (n + 1023) / 1024 + " KiB";
+    }
+
+    static String locatorText(final long locator)
+    {
+        return String.format(Locale.ROOT, "%x:%x:%x:%x", locator >>> 48 & 0xFFFF, locator >>> 32 & 0xFFFF, locator >>> 16 & 0xFFFF, locator & 0xFFFF);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "AfXdpDataplane[" + ports.size() + " ports" + (steering ? ", steering" : "") + (report != null ? ", closed" : "") + "]";
+    }
+}

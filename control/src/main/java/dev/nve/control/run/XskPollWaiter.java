@@ -1,0 +1,59 @@
+package dev.nve.control.run;
+
+import dev.nve.dataplane.worker.ReadinessWaiter;
+import dev.nve.xdp.AfXdpPort;
+import dev.nve.xdp.ffi.LibC;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+
+/**
+ * One {@code poll(2)} over the AF_XDP sockets of all ports of a worker: an idle worker sleeps
+ * until a frame lands on any RX ring (the kernel wakes the socket when it fills the ring) or
+ * the timeout passes. The pollfd array and errno slot are allocated once; {@link #await} does
+ * not allocate. Used on the worker thread only; {@link #close()} after the worker stopped.
+ */
+final class XskPollWaiter implements ReadinessWaiter, AutoCloseable
+{
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment fds;
+    private final MemorySegment callState;
+    private final int count;
+
+    XskPollWaiter(final List<AfXdpPort> ports)
+    {
+        this.count = ports.size();
+        this.fds = arena.allocate((long)LibC.POLLFD_SIZE * Math.max(1, count), 8);
+        this.callState = LibC.allocateCallState(arena);
+        for (int i = 0; i < count; i++)
+        {
+            final long at = (long)i * LibC.POLLFD_SIZE;
+            fds.set(ValueLayout.JAVA_INT, at + LibC.POLLFD_FD_OFFSET, ports.get(i).fd());
+            fds.set(ValueLayout.JAVA_SHORT, at + LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
+        }
+    }
+
+    @Override
+    public int await(final int timeoutMillis)
+    {
+        if (count == 0)
+        {
+            return CANNOT_WAIT;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            fds.set(ValueLayout.JAVA_SHORT, (long)i * LibC.POLLFD_SIZE + LibC.POLLFD_REVENTS_OFFSET, (short)0);
+        }
+        final int rc = LibC.poll(callState, fds, count, timeoutMillis);
+        // rc < 0: EINTR and the like; the strategy parks briefly and the loop polls the rings
+        return rc > 0 ? READY : rc == 0 ? TIMEOUT : CANNOT_WAIT;
+    }
+
+    @Override
+    public void close()
+    {
+        arena.close();
+    }
+}
