@@ -193,7 +193,7 @@ public record HostConfig(
                 mac(string(e, path, "mac"), path + ".mac"),
                 ips,
                 labels,
-                integer(e, path, "identity", 0, 0xFFFF_FFFFL, 0),
+                integer(e, path, "identity", 0, Integer.MAX_VALUE, 0),
                 integer(e, path, "ilaTenant", -1, IlaIdentifier.MAX_VNID, -1)));
         }
 

@@ -119,13 +119,15 @@ public final class ClassifyStage implements Stage
         final int l2Length = ethernet.parse(segment, frame, length);
         if (l2Length < 0)
         {
-            drop(batch, i, DropReason.TRUNCATED);
+            drop(batch, i, l2Length == EthernetHeader.TOO_MANY_TAGS ? DropReason.UNSUPPORTED_L2_PROTOCOL : DropReason.TRUNCATED);
             return;
         }
         final int available = length - l2Length;
         final int l4;
         final int l4End;
         final boolean local;
+        final boolean fragment;
+        final boolean nonFirstFragment;
         switch (ethernet.etherType())
         {
             case EthernetHeader.TYPE_IPV4 ->
@@ -147,14 +149,11 @@ public final class ClassifyStage implements Stage
                     drop(batch, i, DropReason.NOT_OVERLAY);
                     return;
                 }
-                if (ipv4.isFragment())
-                {
-                    drop(batch, i, DropReason.FRAGMENT_NOT_SUPPORTED);
-                    return;
-                }
                 l4 = l2Length + ipv4.headerLength();
                 l4End = l2Length + totalLength;
                 local = underlay.isLocalVtepV4(ipv4.destination());
+                fragment = ipv4.isFragment();
+                nonFirstFragment = (ipv4.flagsAndFragmentOffset() & 0x1FFF) != 0;
             }
             case EthernetHeader.TYPE_IPV6 ->
             {
@@ -177,20 +176,24 @@ public final class ClassifyStage implements Stage
                     drop(batch, i, DropReason.NOT_OVERLAY);
                     return;
                 }
-                if (ipv6.isFragment())
-                {
-                    drop(batch, i, DropReason.FRAGMENT_NOT_SUPPORTED);
-                    return;
-                }
                 l4 = l2Length + ipv6.transportOffset();
                 l4End = l2Length + packetLength;
                 local = underlay.isLocalVtepV6(ipv6.destinationHigh(), ipv6.destinationLow());
+                // An atomic fragment (offset 0, M clear) is a whole packet (RFC 6946 §4).
+                fragment = ipv6.isFragment() && !ipv6.isAtomicFragment();
+                nonFirstFragment = ipv6.isNonFirstFragment();
             }
             default ->
             {
                 drop(batch, i, DropReason.NOT_OVERLAY);
                 return;
             }
+        }
+        if (nonFirstFragment)
+        {
+            // No UDP header to look at: only the destination says whether it was meant for us.
+            drop(batch, i, local ? DropReason.FRAGMENT_NOT_SUPPORTED : DropReason.NOT_LOCAL_VTEP);
+            return;
         }
         if (l4 + UdpHeader.HEADER_LENGTH > l4End)
         {
@@ -206,6 +209,12 @@ public final class ClassifyStage implements Stage
         if (!local)
         {
             drop(batch, i, DropReason.NOT_LOCAL_VTEP);
+            return;
+        }
+        if (fragment)
+        {
+            // VTEPs must not fragment (RFC 7348 §4.3); nve does not reassemble.
+            drop(batch, i, DropReason.FRAGMENT_NOT_SUPPORTED);
             return;
         }
         // The IP layer's end bounds the UDP datagram: Ethernet padding after it is not ours.

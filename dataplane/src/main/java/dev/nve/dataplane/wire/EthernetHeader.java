@@ -30,6 +30,10 @@ public final class EthernetHeader
     public static final int HEADER_LENGTH = 14;
     public static final int TAG_LENGTH = 4;
     public static final int MAX_TAGS = 2;
+    /** {@link #parse} result: the frame is cut short. */
+    public static final int TRUNCATED = -1;
+    /** {@link #parse} result: more than {@link #MAX_TAGS} VLAN tags. */
+    public static final int TOO_MANY_TAGS = -2;
 
     public static final int TYPE_IPV4 = 0x0800;
     public static final int TYPE_ARP = 0x0806;
@@ -46,8 +50,8 @@ public final class EthernetHeader
     /**
      * Points at a frame and walks its VLAN tags.
      *
-     * @return the header length including tags, or -1 if the frame is shorter than the header
-     * or carries more than {@link #MAX_TAGS} tags.
+     * @return the header length including tags, {@link #TRUNCATED} if the frame is shorter than
+     * the header, or {@link #TOO_MANY_TAGS} if it carries more than {@link #MAX_TAGS} tags.
      */
     public int parse(final MemorySegment segment, final long offset, final int frameLength)
     {
@@ -55,16 +59,20 @@ public final class EthernetHeader
         this.offset = offset;
         if (frameLength < HEADER_LENGTH)
         {
-            return -1;
+            return TRUNCATED;
         }
         int typeOffset = ETHER_TYPE_OFFSET;
         int type = segment.get(U16_BE, offset + typeOffset) & 0xFFFF;
         int tags = 0;
         while (type == TYPE_VLAN || type == TYPE_QINQ)
         {
-            if (tags == MAX_TAGS || typeOffset + TAG_LENGTH + 2 > frameLength)
+            if (tags == MAX_TAGS)
             {
-                return -1;
+                return TOO_MANY_TAGS;
+            }
+            if (typeOffset + TAG_LENGTH + 2 > frameLength)
+            {
+                return TRUNCATED;
             }
             tags++;
             typeOffset += TAG_LENGTH;

@@ -129,23 +129,30 @@ final class ClassifyStageTest
     }
 
     @Test
-    void ipv6FragmentIsDropped()
+    void ipv6FragmentIsDroppedButAnAtomicFragmentIsAWholePacket()
+    {
+        final int first = f.add("uplink", withFragmentHeader(1)); // offset 0, M = 1
+        final int atomic = f.add("uplink", withFragmentHeader(0)); // offset 0, M = 0 (RFC 6946)
+        stage.process(f.batch);
+        assertEquals(Next.DROP, f.batch.next[first]);
+        assertEquals(DropReason.FRAGMENT_NOT_SUPPORTED.code(), f.batch.dropReason[first]);
+        assertEquals(1, counters.drops(DropReason.FRAGMENT_NOT_SUPPORTED));
+        assertEquals(Next.VXLAN_DECAP, f.batch.next[atomic]);
+    }
+
+    private static byte[] withFragmentHeader(final int offsetAndFlags)
     {
         final byte[] plain = vxlanFrom("2001:db8::2", "2001:db8::1", 100, -1, udp4(C1_MAC, REMOTE2_MAC, 1, 64));
         final ByteBuffer b = ByteBuffer.allocate(plain.length + 8);
         b.put(plain, 0, 54);
-        b.put(new byte[] {17, 0, 0, 0, 0, 0, 0, 1}); // first fragment, M = 0: atomic fragment
+        b.put(new byte[] {17, 0, (byte)(offsetAndFlags >>> 8), (byte)offsetAndFlags, 0, 0, 0, 1});
         b.put(plain, 54, plain.length - 54);
         final byte[] fragment = b.array();
         fragment[14 + 6] = 44;
         final int payload = ((fragment[18] & 0xFF) << 8 | (fragment[19] & 0xFF)) + 8;
         fragment[18] = (byte)(payload >>> 8);
         fragment[19] = (byte)payload;
-        final int i = f.add("uplink", fragment);
-        stage.process(f.batch);
-        assertEquals(Next.DROP, f.batch.next[i]);
-        assertEquals(DropReason.FRAGMENT_NOT_SUPPORTED.code(), f.batch.dropReason[i]);
-        assertEquals(1, counters.drops(DropReason.FRAGMENT_NOT_SUPPORTED));
+        return fragment;
     }
 
     @Test

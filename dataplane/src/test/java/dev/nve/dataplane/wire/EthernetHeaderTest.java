@@ -71,7 +71,7 @@ class EthernetHeaderTest
     void threeTagsRejected()
     {
         final MemorySegment segment = frame(MACS + "88a8" + "00c8" + "8100" + "0064" + "8100" + "0065" + "0800" + "4500");
-        assertEquals(-1, new EthernetHeader().parse(segment, 0, 28));
+        assertEquals(EthernetHeader.TOO_MANY_TAGS, new EthernetHeader().parse(segment, 0, 28));
     }
 
     @Test
