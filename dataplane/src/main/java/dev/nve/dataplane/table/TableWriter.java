@@ -48,6 +48,7 @@ public final class TableWriter
         {
             throw new TableException("underlay already set (port " + tables.ports().name(tables.underlay().portId()) + ")");
         }
+        checkMac(mac);
         final int port = tables.ports().add(portName);
         final Underlay underlay = new Underlay(port, mac, mtu, vxlanPort, vteps);
         tables.ports().setUnderlay(port);
@@ -137,6 +138,10 @@ public final class TableWriter
         if (current == FdbTable.MISSING && tables.fdb().size() >= tables.fdb().maxEntries())
         {
             throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries): endpoint " + portName);
+        }
+        if (current != FdbTable.MISSING && !FdbTable.isRemote(current) && !tables.ports().name(FdbTable.portOf(current)).equals(portName))
+        {
+            throw new TableException("MAC " + Macs.format(mac) + " in VNI " + vni + " already belongs to endpoint port " + tables.ports().name(FdbTable.portOf(current)));
         }
         final int port = tables.ports().add(portName);
         tables.ports().setEndpoint(port, network, identity, mac, ilaTenant);
@@ -315,6 +320,10 @@ public final class TableWriter
             return ref[0];
         }
         requireUnderlay();
+        if (tables.underlay().vteps().contains(key.vtep()))
+        {
+            throw new TableException("VTEP " + key.vtep().getHostAddress() + " is one of our own addresses");
+        }
         Long nextHop = remoteVtepNextHop.get(key.vtep());
         if (nextHop == null)
         {

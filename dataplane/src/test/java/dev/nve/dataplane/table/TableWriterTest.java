@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -102,6 +103,24 @@ final class TableWriterTest
         assertEquals(FdbTable.MISSING, fdb(200, C1), "a MAC is per network");
         assertArrayEquals(new int[] {c1, ports.find("c2")}, tables.networks().floodPorts(network(100)));
         assertArrayEquals(new int[] {ports.find("c3")}, tables.networks().floodPorts(network(200)));
+    }
+
+    @Test
+    void likelyConfigurationMistakesAreRefused()
+    {
+        standard();
+        assertRefusedUnchanged("second endpoint with the same MAC in one VNI", () -> writer.addEndpoint("c9", 100, C1, 9));
+        assertRefusedUnchanged("our own VTEP in a flood list", () -> writer.addFloodVtep(100, VTEP1));
+        assertRefusedUnchanged("our own VTEP as an FDB target", () -> writer.addRemoteMac(100, R1, VTEP1));
+        try (Tables other = new Tables())
+        {
+            final TableWriter fresh = new TableWriter(other);
+            assertThrows(TableException.class, () -> fresh.setUnderlay("uplink", 0x01_00_5E_00_00_01L, 1500, 4789, List.of(VTEP1), GATEWAY_MAC),
+                "multicast underlay MAC");
+            assertNull(other.underlay(), "refused underlay leaves none configured");
+        }
+        writer.addEndpoint("c4", 200, C1, 4);
+        assertEquals(FdbTable.local(tables.ports().find("c4")), fdb(200, C1), "the same MAC in another VNI is fine");
     }
 
     @Test
