@@ -43,6 +43,10 @@ public final class VxlanDecapStage implements Stage
     {
         final NetworkTable networks = tables.networks();
         final int count = batch.count();
+        // Frames of a batch mostly share a VNI: look it up once per run of equal VNIs. A table
+        // change is then seen from the next batch on, as by any batch-at-a-time reader.
+        int lastVni = -1;
+        int lastNetwork = NetworkTable.MISSING;
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.VXLAN_DECAP)
@@ -66,7 +70,13 @@ public final class VxlanDecapStage implements Stage
                 drop(batch, i, DropReason.VXLAN_FLAGS_INVALID);
                 continue;
             }
-            final int network = networks.find(vxlan.vni());
+            final int vni = vxlan.vni();
+            if (vni != lastVni)
+            {
+                lastVni = vni;
+                lastNetwork = networks.find(vni);
+            }
+            final int network = lastNetwork;
             if (network == NetworkTable.MISSING)
             {
                 drop(batch, i, DropReason.INVALID_VNI);

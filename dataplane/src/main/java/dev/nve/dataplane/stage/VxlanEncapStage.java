@@ -55,6 +55,14 @@ public final class VxlanEncapStage implements Stage
         final MemorySegment templateSegment = templates.segment();
         final MemorySegment segment = batch.segment();
         final int count = batch.count();
+        // Template fields are read once per run of frames with the same template (most of a
+        // batch goes to few VTEPs); a template change is seen from the next batch on.
+        int lastTemplate = -1;
+        int headerLength = 0;
+        int flags = 0;
+        int mtu = 0;
+        long partialSum = 0;
+        int underlayPort = 0;
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.VXLAN_ENCAP)
@@ -63,11 +71,18 @@ public final class VxlanEncapStage implements Stage
             }
             counters.packet();
             final int template = batch.encapTemplate[i];
-            final int headerLength = templates.headerLength(template);
-            final int flags = templates.flags(template);
+            if (template != lastTemplate)
+            {
+                lastTemplate = template;
+                headerLength = templates.headerLength(template);
+                flags = templates.flags(template);
+                mtu = templates.mtu(template);
+                partialSum = templates.partialSum(template);
+                underlayPort = templates.underlayPort(template);
+            }
             final int innerLength = batch.length[i];
             final int ipLength = innerLength + headerLength - EthernetHeader.HEADER_LENGTH;
-            if (ipLength > templates.mtu(template))
+            if (ipLength > mtu)
             {
                 drop(batch, i, DropReason.FRAG_NEEDED);
                 continue;
@@ -93,7 +108,7 @@ public final class VxlanEncapStage implements Stage
             {
                 final long udp = ip + Ipv4Header.MIN_HEADER_LENGTH;
                 segment.set(U16_BE, ip + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)ipLength);
-                segment.set(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET, (short)Checksum.finish(templates.partialSum(template) + ipLength));
+                segment.set(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET, (short)Checksum.finish(partialSum + ipLength));
                 segment.set(U16_BE, udp + UdpHeader.SOURCE_PORT_OFFSET, (short)sourcePort);
                 segment.set(U16_BE, udp + UdpHeader.LENGTH_OFFSET, (short)(ipLength - Ipv4Header.MIN_HEADER_LENGTH));
                 if (gbp)
@@ -112,13 +127,13 @@ public final class VxlanEncapStage implements Stage
                 {
                     segment.set(U16_BE, udp + UdpHeader.HEADER_LENGTH + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
                 }
-                final int checksum = Checksum.finish(templates.partialSum(template) + udpLength + Checksum.sum(segment, udp, udpLength));
+                final int checksum = Checksum.finish(partialSum + udpLength + Checksum.sum(segment, udp, udpLength));
                 // A computed 0 is sent as all ones: zero means "no checksum" (RFC 768).
                 segment.set(U16_BE, udp + UdpHeader.CHECKSUM_OFFSET, (short)(checksum == 0 ? 0xFFFF : checksum));
             }
             batch.address[i] = outer;
             batch.length[i] = innerLength + headerLength;
-            batch.transmit(i, templates.underlayPort(template));
+            batch.transmit(i, underlayPort);
         }
         counters.flush();
     }
