@@ -25,6 +25,7 @@ public final class BridgeStage implements Stage
     private final StageCounters counters;
     private final long[] keys;
     private final long[] hashes;
+    private final int[] values;
     private long sink;
 
     public BridgeStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -33,6 +34,7 @@ public final class BridgeStage implements Stage
         this.counters = counters;
         this.keys = new long[batchCapacity];
         this.hashes = new long[batchCapacity];
+        this.values = new int[batchCapacity];
     }
 
     @Override
@@ -73,13 +75,33 @@ public final class BridgeStage implements Stage
             }
         }
         sink = touched;
+        // One seqlock validation for the whole batch; a write during it (rare) sends the
+        // batch through the per-slot checked lookups instead.
+        final long begin = fdb.readBegin();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] == Next.BRIDGE)
+            {
+                values[i] = fdb.getUnvalidated(keys[i], hashes[i]);
+            }
+        }
+        if (!fdb.validate(begin))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (batch.next[i] == Next.BRIDGE)
+                {
+                    values[i] = fdb.getHashed(keys[i], hashes[i]);
+                }
+            }
+        }
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.BRIDGE)
             {
                 continue;
             }
-            final int value = fdb.getHashed(keys[i], hashes[i]);
+            final int value = values[i];
             if (value == FdbTable.MISSING)
             {
                 batch.next[i] = Next.FLOOD;

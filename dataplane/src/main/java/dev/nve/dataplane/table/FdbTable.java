@@ -74,6 +74,21 @@ public final class FdbTable implements AutoCloseable
         return table.getHashed(key, hash);
     }
 
+    public long readBegin()
+    {
+        return table.readBegin();
+    }
+
+    public int getUnvalidated(final long key, final long hash)
+    {
+        return table.getUnvalidated(key, hash);
+    }
+
+    public boolean validate(final long begin)
+    {
+        return table.validate(begin);
+    }
+
     public long touch(final long hash)
     {
         return table.touch(hash);

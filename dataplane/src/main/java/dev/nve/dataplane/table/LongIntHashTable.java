@@ -33,6 +33,19 @@ public final class LongIntHashTable implements AutoCloseable
     private static final int VALUE_OFFSET = 8;
     private static final int SEQUENCE_OFFSET = 12;
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
+    private static final VarHandle WRITES;
+
+    static
+    {
+        try
+        {
+            WRITES = java.lang.invoke.MethodHandles.lookup().findVarHandle(LongIntHashTable.class, "writes", long.class);
+        }
+        catch (final ReflectiveOperationException e)
+        {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Arena arena;
     private final MemorySegment slots;
@@ -40,6 +53,9 @@ public final class LongIntHashTable implements AutoCloseable
     private final int maxEntries;
     private int size;
     private int tombstones;
+    /** Table-wide write sequence, odd while a slot is written: lets a batch validate once. */
+    @SuppressWarnings("unused")
+    private volatile long writes;
 
     /** A table that holds up to {@code maxEntries} keys at a load factor of at most 0.5. */
     public LongIntHashTable(final int maxEntries)
@@ -108,6 +124,51 @@ public final class LongIntHashTable implements AutoCloseable
             index = (index + 1) & mask;
         }
         return MISSING;
+    }
+
+    /**
+     * Starts a batch of {@link #getUnvalidated} lookups: the table's write sequence, to be
+     * passed to {@link #validate} after them. Costs one acquire load per batch instead of the
+     * per-probe barriers of {@link #getHashed}.
+     */
+    public long readBegin()
+    {
+        return (long)WRITES.getAcquire(this);
+    }
+
+    /**
+     * A lookup without per-slot checks: its answer counts only if {@link #validate} confirms
+     * that no write happened since {@link #readBegin}; otherwise redo with {@link #getHashed}.
+     */
+    public int getUnvalidated(final long key, final long hash)
+    {
+        if (!isValidKey(key))
+        {
+            return MISSING;
+        }
+        int index = (int)hash & mask;
+        for (int probes = 0; probes <= mask; probes++)
+        {
+            final long base = (long)index * SLOT_SIZE;
+            final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
+            if (slotKey == key)
+            {
+                return slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
+            }
+            if (slotKey == EMPTY)
+            {
+                return MISSING;
+            }
+            index = (index + 1) & mask;
+        }
+        return MISSING;
+    }
+
+    /** True when no write started or finished since {@code begin} (a seqlock over the table). */
+    public boolean validate(final long begin)
+    {
+        VarHandle.loadLoadFence();
+        return (begin & 1) == 0 && (long)WRITES.getAcquire(this) == begin;
     }
 
     /**
@@ -200,12 +261,15 @@ public final class LongIntHashTable implements AutoCloseable
 
     private void write(final long base, final long key, final int value)
     {
+        final long tableWrites = (long)WRITES.getOpaque(this);
+        WRITES.setOpaque(this, tableWrites + 1);
         final int sequence = slots.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
         SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, sequence + 1);
         VarHandle.storeStoreFence();
         slots.set(U64_BE, base + KEY_OFFSET, key);
         slots.set(ValueLayout.JAVA_INT, base + VALUE_OFFSET, value);
         SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, sequence + 2);
+        WRITES.setRelease(this, tableWrites + 2);
     }
 
     /** Calls {@code visitor} for every live entry (writer thread, for dumps). */
