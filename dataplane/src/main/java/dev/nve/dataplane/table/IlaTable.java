@@ -43,6 +43,7 @@ public final class IlaTable implements AutoCloseable
     public static final int ENTRY_SIZE = 32;
     public static final int NO_UPPER = 0xFF;
     public static final int DEFAULT_LOCAL_CAPACITY = 4096;
+    static final int SPARE_ENTRIES = 64;
     public static final int FLAG_LOCAL = 1;
     private static final int UPPER_OFFSET = 0;
     private static final int IDENTIFIER_OFFSET = 8;
@@ -160,12 +161,15 @@ public final class IlaTable implements AutoCloseable
         }
         this.capacity = capacity;
         this.localCapacity = localCapacity;
-        // One spare slot and entry each: a replacement writes its new entry and key before
-        // removing the old ones.
+        // A spare key slot: a replacement writes its new key before removing the old one.
+        // SPARE_ENTRIES extra entries, reused oldest-freed first, keep a freed entry intact for
+        // SPARE_ENTRIES further replacements, so a worker that resolved an index a moment ago
+        // still reads that mapping (a grace period counted in updates, not in time; the
+        // control-socket issue replaces it with worker epochs).
         this.egressIndex = new LongIntHashTable(capacity + 1);
         this.ingressIndex = new LongIntHashTable(localCapacity + 1);
-        this.egressEntries = arena.allocate((long)(capacity + 1) * ENTRY_SIZE, 64);
-        this.ingressEntries = arena.allocate((long)(localCapacity + 1) * ENTRY_SIZE, 64);
+        this.egressEntries = arena.allocate((long)(capacity + SPARE_ENTRIES + 1) * ENTRY_SIZE, 64);
+        this.ingressEntries = arena.allocate((long)(localCapacity + SPARE_ENTRIES + 1) * ENTRY_SIZE, 64);
     }
 
     public Domain domain()
@@ -300,11 +304,11 @@ public final class IlaTable implements AutoCloseable
                 ", already used by " + Long.toHexString(egressKey(owner.mapping())) + " (low words 0x0000 and 0xFFFF are the same in one's complement)");
         }
         final Stored old = stored.get(key);
-        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress, capacity)))
+        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress, capacity + SPARE_ENTRIES)))
         {
             throw new TableException("ILA mapping table full (" + capacity + " mappings)");
         }
-        if (local && (old == null || !old.local()) && (localWireOwner.size() >= localCapacity || !canAllocate(freeIngress, nextIngress, localCapacity)))
+        if (local && (old == null || !old.local()) && (localWireOwner.size() >= localCapacity || !canAllocate(freeIngress, nextIngress, localCapacity + SPARE_ENTRIES)))
         {
             throw new TableException("ILA local identifier table full (" + localCapacity + ")");
         }
@@ -448,7 +452,7 @@ public final class IlaTable implements AutoCloseable
     private int allocate(final ArrayDeque<Integer> free, final boolean egress)
     {
         // Oldest freed first: a worker that read the old index a moment ago still finds the old entry intact.
-        if (!free.isEmpty() && (egress ? nextEgress > capacity : nextIngress > localCapacity))
+        if (!free.isEmpty() && (egress ? nextEgress > capacity + SPARE_ENTRIES : nextIngress > localCapacity + SPARE_ENTRIES))
         {
             return free.pollFirst();
         }
