@@ -16,17 +16,17 @@ import java.util.List;
  * One's-complement sums are done as arithmetic modulo 0xFFFF: a checksum verifies when the
  * sum over pseudo header and transport is a non-zero multiple of 0xFFFF.
  */
-final class Ip6
+public final class Ip6
 {
-    static final int ETH = 14;
-    static final int HOP_BY_HOP = 0;
-    static final int TCP = 6;
-    static final int UDP = 17;
-    static final int ROUTING = 43;
-    static final int FRAGMENT = 44;
-    static final int ICMPV6 = 58;
-    static final int NO_NEXT = 59;
-    static final int DEST_OPTIONS = 60;
+    public static final int ETH = 14;
+    public static final int HOP_BY_HOP = 0;
+    public static final int TCP = 6;
+    public static final int UDP = 17;
+    public static final int ROUTING = 43;
+    public static final int FRAGMENT = 44;
+    public static final int ICMPV6 = 58;
+    public static final int NO_NEXT = 59;
+    public static final int DEST_OPTIONS = 60;
 
     private Ip6()
     {
@@ -34,7 +34,7 @@ final class Ip6
 
     // ---- addresses -------------------------------------------------------------------------------
 
-    static long[] addr(final String literal)
+    public static long[] addr(final String literal)
     {
         try
         {
@@ -52,7 +52,7 @@ final class Ip6
         }
     }
 
-    static String text(final long high, final long low)
+    public static String text(final long high, final long low)
     {
         try
         {
@@ -67,7 +67,61 @@ final class Ip6
     // ---- one's-complement arithmetic, modulo 0xFFFF ----------------------------------------------
 
     /** Sum of the 16-bit big-endian words of {@code length} bytes (odd byte padded with zero). */
-    static long words(final byte[] b, final int offset, final int length)
+    /** The RFC 5952 text of an address (what tshark prints): lower case, longest zero run of 2+ groups as "::". */
+    public static String rfc5952(final long high, final long low)
+    {
+        final int[] groups = new int[8];
+        for (int i = 0; i < 4; i++)
+        {
+            groups[i] = (int)(high >>> (48 - 16 * i)) & 0xFFFF;
+            groups[4 + i] = (int)(low >>> (48 - 16 * i)) & 0xFFFF;
+        }
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < 8; )
+        {
+            if (groups[i] != 0)
+            {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && groups[j] == 0)
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+            i = j;
+        }
+        final StringBuilder s = new StringBuilder();
+        for (int i = 0; i < 8; i++)
+        {
+            if (i == bestStart)
+            {
+                s.append("::");
+                i += bestLength - 1;
+                continue;
+            }
+            if (s.length() > 0 && s.charAt(s.length() - 1) != ':')
+            {
+                s.append(':');
+            }
+            s.append(Integer.toHexString(groups[i]));
+        }
+        return s.toString();
+    }
+
+    public static String rfc5952(final String literal)
+    {
+        final long[] a = addr(literal);
+        return rfc5952(a[0], a[1]);
+    }
+
+    public static long words(final byte[] b, final int offset, final int length)
     {
         long sum = 0;
         for (int i = 0; i < length; i += 2)
@@ -79,20 +133,20 @@ final class Ip6
         return sum;
     }
 
-    static long words(final long value)
+    public static long words(final long value)
     {
         return (value >>> 48) + ((value >>> 32) & 0xFFFF) + ((value >>> 16) & 0xFFFF) + (value & 0xFFFF);
     }
 
     /** The residue of an address's word sum modulo 0xFFFF (0x0000 and 0xFFFF are the same). */
-    static int addressResidue(final long high, final long low)
+    public static int addressResidue(final long high, final long low)
     {
         return (int)((words(high) + words(low)) % 0xFFFF);
     }
 
     // ---- frames ----------------------------------------------------------------------------------
 
-    static byte[] ethernet(final long dstMac, final long srcMac, final byte[] packet)
+    public static byte[] ethernet(final long dstMac, final long srcMac, final byte[] packet)
     {
         final ByteBuffer b = ByteBuffer.allocate(ETH + packet.length);
         b.putShort((short)(dstMac >>> 32)).putInt((int)dstMac);
@@ -101,44 +155,44 @@ final class Ip6
         return b.array();
     }
 
-    static long mac(final byte[] frame, final int offset)
+    public static long mac(final byte[] frame, final int offset)
     {
         final ByteBuffer b = ByteBuffer.wrap(frame);
         return ((b.getShort(offset) & 0xFFFFL) << 32) | (b.getInt(offset + 2) & 0xFFFF_FFFFL);
     }
 
-    static int hopLimit(final byte[] frame)
+    public static int hopLimit(final byte[] frame)
     {
         return frame[ETH + 7] & 0xFF;
     }
 
-    static long srcHigh(final byte[] frame)
+    public static long srcHigh(final byte[] frame)
     {
         return ByteBuffer.wrap(frame).getLong(ETH + 8);
     }
 
-    static long srcLow(final byte[] frame)
+    public static long srcLow(final byte[] frame)
     {
         return ByteBuffer.wrap(frame).getLong(ETH + 16);
     }
 
-    static long dstHigh(final byte[] frame)
+    public static long dstHigh(final byte[] frame)
     {
         return ByteBuffer.wrap(frame).getLong(ETH + 24);
     }
 
-    static long dstLow(final byte[] frame)
+    public static long dstLow(final byte[] frame)
     {
         return ByteBuffer.wrap(frame).getLong(ETH + 32);
     }
 
-    static String dst(final byte[] frame)
+    public static String dst(final byte[] frame)
     {
         return text(dstHigh(frame), dstLow(frame));
     }
 
     /** A copy of {@code frame} with MACs, hop limit and destination replaced. */
-    static byte[] with(final byte[] frame, final long dstMac, final long srcMac, final int hopLimit, final long dstHigh, final long dstLow)
+    public static byte[] with(final byte[] frame, final long dstMac, final long srcMac, final int hopLimit, final long dstHigh, final long dstLow)
     {
         final byte[] copy = frame.clone();
         final ByteBuffer b = ByteBuffer.wrap(copy);
@@ -157,15 +211,15 @@ final class Ip6
      * The final destination is the last segment of a Segment Routing Header with segments
      * left (RFC 8754 §4.2: Segment List[0]), else the destination address.
      */
-    record Walk(int protocol, int transportOffset, long finalHigh, long finalLow, int fragmentOffset, boolean more, int packetLength)
+    public record Walk(int protocol, int transportOffset, long finalHigh, long finalLow, int fragmentOffset, boolean more, int packetLength)
     {
-        boolean nonFirstFragment()
+        public boolean nonFirstFragment()
         {
             return fragmentOffset > 0;
         }
     }
 
-    static Walk walk(final byte[] frame)
+    public static Walk walk(final byte[] frame)
     {
         final ByteBuffer b = ByteBuffer.wrap(frame);
         final int ip = ETH;
@@ -211,7 +265,7 @@ final class Ip6
         }
     }
 
-    static int checksumOffset(final int protocol)
+    public static int checksumOffset(final int protocol)
     {
         return switch (protocol)
         {
@@ -223,7 +277,7 @@ final class Ip6
     }
 
     /** The transport checksum field of an unfragmented packet or a first fragment. */
-    static int transportChecksum(final byte[] frame)
+    public static int transportChecksum(final byte[] frame)
     {
         final Walk w = walk(frame);
         return ByteBuffer.wrap(frame).getShort(ETH + w.transportOffset() + checksumOffset(w.protocol())) & 0xFFFF;
@@ -233,7 +287,7 @@ final class Ip6
      * True when the transport checksum of an unfragmented packet verifies (pseudo header with
      * the final destination). A UDP checksum of zero does not verify (RFC 8200 §8.1).
      */
-    static boolean checksumValid(final byte[] frame)
+    public static boolean checksumValid(final byte[] frame)
     {
         final Walk w = walk(frame);
         if (w.fragmentOffset() >= 0 && (w.fragmentOffset() > 0 || w.more()))
@@ -254,7 +308,7 @@ final class Ip6
      * A copy of an unfragmented frame with its transport checksum recomputed from scratch over
      * the current addresses (the model of adjust-transport); a UDP checksum of zero is kept.
      */
-    static byte[] recomputed(final byte[] frame)
+    public static byte[] recomputed(final byte[] frame)
     {
         final byte[] copy = frame.clone();
         final Walk w = walk(copy);
@@ -284,19 +338,19 @@ final class Ip6
 
     // ---- building --------------------------------------------------------------------------------
 
-    static Builder packet(final String src, final String dst)
+    public static Builder packet(final String src, final String dst)
     {
         final long[] s = addr(src);
         final long[] d = addr(dst);
         return new Builder(s[0], s[1], d[0], d[1]);
     }
 
-    static Builder packet(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow)
+    public static Builder packet(final long srcHigh, final long srcLow, final long dstHigh, final long dstLow)
     {
         return new Builder(srcHigh, srcLow, dstHigh, dstLow);
     }
 
-    static final class Builder
+    public static final class Builder
     {
         private final long srcHigh;
         private final long srcLow;
@@ -321,14 +375,14 @@ final class Ip6
             this.dstLow = dstLow;
         }
 
-        Builder hopLimit(final int value)
+        public Builder hopLimit(final int value)
         {
             hopLimit = value;
             return this;
         }
 
         /** An 8-byte option header (Hop-by-Hop or Destination Options) with one PadN option. */
-        Builder options(final int type)
+        public Builder options(final int type)
         {
             extTypes.add(type);
             extBodies.add(new byte[] {0, 0, 1, 4, 0, 0, 0, 0});
@@ -339,7 +393,7 @@ final class Ip6
          * A Segment Routing Header (RFC 8754, routing type 4) with {@code segmentsLeft} and the
          * segment list (Segment List[0] is the final destination).
          */
-        Builder segmentRouting(final int segmentsLeft, final long[]... segments)
+        public Builder segmentRouting(final int segmentsLeft, final long[]... segments)
         {
             final ByteBuffer b = ByteBuffer.allocate(8 + 16 * segments.length);
             b.put((byte)0).put((byte)(2 * segments.length)).put((byte)4).put((byte)segmentsLeft);
@@ -359,7 +413,7 @@ final class Ip6
             return this;
         }
 
-        Builder udp(final int srcPort, final int dstPort, final byte[] payload)
+        public Builder udp(final int srcPort, final int dstPort, final byte[] payload)
         {
             final ByteBuffer b = ByteBuffer.allocate(8 + payload.length);
             b.putShort((short)srcPort).putShort((short)dstPort).putShort((short)(8 + payload.length)).putShort((short)0).put(payload);
@@ -368,18 +422,18 @@ final class Ip6
             return this;
         }
 
-        Builder udp(final int srcPort, final int dstPort, final int payload)
+        public Builder udp(final int srcPort, final int dstPort, final int payload)
         {
             return udp(srcPort, dstPort, payload(payload));
         }
 
-        Builder zeroUdpChecksum()
+        public Builder zeroUdpChecksum()
         {
             zeroUdp = true;
             return this;
         }
 
-        Builder tcp(final int srcPort, final int dstPort, final byte[] payload)
+        public Builder tcp(final int srcPort, final int dstPort, final byte[] payload)
         {
             final ByteBuffer b = ByteBuffer.allocate(20 + payload.length);
             b.putShort((short)srcPort).putShort((short)dstPort).putInt(0x0102_0304).putInt(0x0506_0708);
@@ -389,12 +443,12 @@ final class Ip6
             return this;
         }
 
-        Builder tcp(final int srcPort, final int dstPort, final int payload)
+        public Builder tcp(final int srcPort, final int dstPort, final int payload)
         {
             return tcp(srcPort, dstPort, payload(payload));
         }
 
-        Builder icmpv6Echo(final int id, final int sequence, final int payload)
+        public Builder icmpv6Echo(final int id, final int sequence, final int payload)
         {
             final ByteBuffer b = ByteBuffer.allocate(8 + payload);
             b.put((byte)128).put((byte)0).putShort((short)0).putShort((short)id).putShort((short)sequence).put(payload(payload));
@@ -404,7 +458,7 @@ final class Ip6
         }
 
         /** An ICMPv6 error (type 1-4) quoting {@code invoking} (an IPv6 packet without Ethernet). */
-        Builder icmpv6Error(final int type, final int code, final byte[] invoking)
+        public Builder icmpv6Error(final int type, final int code, final byte[] invoking)
         {
             final ByteBuffer b = ByteBuffer.allocate(8 + invoking.length);
             b.put((byte)type).put((byte)code).putShort((short)0).putInt(type == 2 ? 1280 : 0).put(invoking);
@@ -413,7 +467,7 @@ final class Ip6
             return this;
         }
 
-        Builder raw(final int nextHeader, final byte[] body)
+        public Builder raw(final int nextHeader, final byte[] body)
         {
             protocol = nextHeader;
             transport = body.clone();
@@ -421,7 +475,7 @@ final class Ip6
         }
 
         /** The IPv6 packet (no Ethernet header). */
-        byte[] build()
+        public byte[] build()
         {
             int extLength = 0;
             for (final byte[] e : extBodies)
@@ -466,13 +520,13 @@ final class Ip6
             return packet;
         }
 
-        byte[] frame(final long dstMac, final long srcMac)
+        public byte[] frame(final long dstMac, final long srcMac)
         {
             return ethernet(dstMac, srcMac, build());
         }
     }
 
-    static byte[] payload(final int length)
+    public static byte[] payload(final int length)
     {
         final byte[] p = new byte[length];
         for (int i = 0; i < length; i++)
@@ -488,7 +542,7 @@ final class Ip6
      * Splits an IPv6 frame without extension headers into fragments whose fragmentable parts
      * start at the given offsets (multiples of 8, the first 0).
      */
-    static List<byte[]> fragment(final byte[] frame, final int id, final int... starts)
+    public static List<byte[]> fragment(final byte[] frame, final int id, final int... starts)
     {
         final ByteBuffer f = ByteBuffer.wrap(frame);
         final int protocol = frame[ETH + 6] & 0xFF;
@@ -512,13 +566,13 @@ final class Ip6
     }
 
     /** An atomic fragment (RFC 6946): a fragment header with offset 0 and M = 0. */
-    static byte[] atomicFragment(final byte[] frame, final int id)
+    public static byte[] atomicFragment(final byte[] frame, final int id)
     {
         return fragment(frame, id, 0).get(0);
     }
 
     /** Reassembles fragments (in order, no extension headers before the fragment header) into one frame. */
-    static byte[] reassemble(final List<byte[]> fragments)
+    public static byte[] reassemble(final List<byte[]> fragments)
     {
         final byte[] first = fragments.get(0);
         final int protocol = first[ETH + 40] & 0xFF;
@@ -539,7 +593,7 @@ final class Ip6
         return b.array();
     }
 
-    static byte[] stripEthernet(final byte[] frame)
+    public static byte[] stripEthernet(final byte[] frame)
     {
         return Arrays.copyOfRange(frame, ETH, frame.length);
     }

@@ -1,5 +1,6 @@
 package dev.nve.pcaptests.ila;
 
+import dev.nve.dataplane.ila.Ip6;
 import dev.nve.dataplane.counter.DropReason;
 import dev.nve.pcaptests.ila.IlaCase.Shape;
 import dev.nve.pcaptests.ila.IlaModel.Mapping;

@@ -1,5 +1,6 @@
 package dev.nve.pcaptests.ila;
 
+import dev.nve.dataplane.ila.Ip6;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
