@@ -5,6 +5,7 @@ import dev.nve.dataplane.counter.StageCounters;
 import dev.nve.dataplane.frame.Next;
 import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.table.FdbTable;
+import dev.nve.dataplane.table.LongIntHashTable;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.EthernetHeader;
@@ -64,7 +65,7 @@ public final class BridgeStage implements Stage
             }
             final long key = FdbTable.key(batch.network[i], destination);
             keys[i] = key;
-            hashes[i] = dev.nve.dataplane.table.LongIntHashTable.hash(key);
+            hashes[i] = LongIntHashTable.hash(key);
         }
         long touched = 0;
         for (int i = 0; i < count; i++)

@@ -10,7 +10,7 @@ import dev.nve.dataplane.wire.VxlanHeader;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
+import java.lang.foreign.ValueLayout;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
@@ -83,22 +83,22 @@ public final class EncapTemplates implements AutoCloseable
 
     public int underlayPort(final int template)
     {
-        return slots.get(java.lang.foreign.ValueLayout.JAVA_SHORT, slotOffset(template) + PORT_OFFSET) & 0xFFFF;
+        return slots.get(ValueLayout.JAVA_SHORT, slotOffset(template) + PORT_OFFSET) & 0xFFFF;
     }
 
     public long partialSum(final int template)
     {
-        return slots.get(java.lang.foreign.ValueLayout.JAVA_INT, slotOffset(template) + PARTIAL_SUM_OFFSET) & 0xFFFF_FFFFL;
+        return slots.get(ValueLayout.JAVA_INT, slotOffset(template) + PARTIAL_SUM_OFFSET) & 0xFFFF_FFFFL;
     }
 
     public int vni(final int template)
     {
-        return slots.get(java.lang.foreign.ValueLayout.JAVA_INT, slotOffset(template) + VNI_OFFSET);
+        return slots.get(ValueLayout.JAVA_INT, slotOffset(template) + VNI_OFFSET);
     }
 
     public int mtu(final int template)
     {
-        return slots.get(java.lang.foreign.ValueLayout.JAVA_INT, slotOffset(template) + MTU_OFFSET);
+        return slots.get(ValueLayout.JAVA_INT, slotOffset(template) + MTU_OFFSET);
     }
 
     /**
@@ -162,11 +162,11 @@ public final class EncapTemplates implements AutoCloseable
         VxlanHeader.write(slots, udp + UdpHeader.HEADER_LENGTH, vni, gbp, 0);
         slots.set(U8, slot + LENGTH_OFFSET, (byte)(ipv6 ? IPV6_HEADERS_LENGTH : IPV4_HEADERS_LENGTH));
         slots.set(U8, slot + FLAGS_OFFSET, (byte)((ipv6 ? FLAG_IPV6 : 0) | (gbp ? FLAG_GBP : 0)));
-        slots.set(java.lang.foreign.ValueLayout.JAVA_SHORT, slot + PORT_OFFSET, (short)underlay.portId());
+        slots.set(ValueLayout.JAVA_SHORT, slot + PORT_OFFSET, (short)underlay.portId());
         // Folded: the unfolded sum of addresses can exceed 32 bits, and the stage adds to it.
-        slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + PARTIAL_SUM_OFFSET, Checksum.fold(partialSum));
-        slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + VNI_OFFSET, vni);
-        slots.set(java.lang.foreign.ValueLayout.JAVA_INT, slot + MTU_OFFSET, underlay.mtu());
+        slots.set(ValueLayout.JAVA_INT, slot + PARTIAL_SUM_OFFSET, Checksum.fold(partialSum));
+        slots.set(ValueLayout.JAVA_INT, slot + VNI_OFFSET, vni);
+        slots.set(ValueLayout.JAVA_INT, slot + MTU_OFFSET, underlay.mtu());
         return template;
     }
 
