@@ -50,7 +50,7 @@ require_jdk
 if [ "${NVE_NO_BUILD:-0}" != 1 ]; then
     (cd "$ROOT" && ./mvnw -B -q -Dmaven.test.skip=true -pl control,bench -am package) >/dev/null 2>&1 || { echo "nve build failed" >&2; exit 1; }
 fi
-JVM=("$JAVA_HOME/bin/java" -Xmx256m -XX:+AlwaysPreTouch "${JVM_FLAGS[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer)
+JVM=("$JAVA_HOME/bin/java" -Xmx256m "${JVM_FLAGS[@]}" -XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer)
 "$HERE/topo.sh" up "$P" 1500 || exit 1
 
 gtype=udp4; [ "$MODE" = decap ] && gtype=vxlan

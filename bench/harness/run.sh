@@ -100,7 +100,7 @@ if [ "${NVE_NO_BUILD:-0}" != 1 ]; then
 fi
 CONTROL_CP="$ROOT/control/target/nve-control.jar:$ROOT/control/target/lib/*"
 BENCH_JAR=$ROOT/bench/target/benchmarks.jar
-NVE_JVM=("$JAVA" -Xmx256m -XX:+AlwaysPreTouch "${JVM_FLAGS[@]}")
+NVE_JVM=("$JAVA" -Xmx256m "${JVM_FLAGS[@]}")
 if [ "$PROFILE" = 1 ]; then
     NVE_JVM+=(-XX:+UnlockDiagnosticVMOptions -XX:+DumpPerfMapAtExit -XX:+PreserveFramePointer)
 fi

@@ -119,13 +119,17 @@ public final class PipelineEventHandler implements EventHandler<BatchEvent>, Idl
         while (surplus-- > 0)
         {
             final long address = pool.allocate();
-            if (!returns.offer(address))
+            if (!returns.add(address))
             {
                 pool.release(address);
                 returnQueueFull++;
                 break;
             }
             returned++;
+        }
+        if (returned > 0)
+        {
+            returns.publish();
         }
         return returned;
     }

@@ -17,8 +17,9 @@ import java.util.function.LongConsumer;
  * consumer released is free for the producer only after the consumer finished reading it.
  * The two indices live on separate cache lines (padding by inheritance, as in JCTools).
  *
- * <p>Contract: exactly one thread calls {@link #offer}, exactly one (other) thread calls
- * {@link #drain}; {@link #size()} may be called from anywhere and is approximate.
+ * <p>Contract: exactly one thread calls {@link #offer}, {@link #add} and {@link #publish},
+ * exactly one (other) thread calls {@link #drain}; {@link #size()} may be called from anywhere
+ * and counts published values only.
  */
 public final class SpscLongQueue extends SpscLongQueueConsumerFields
 {
@@ -68,13 +69,31 @@ public final class SpscLongQueue extends SpscLongQueueConsumerFields
     }
 
     /**
-     * Appends {@code value} (producer thread only).
+     * Appends {@code value} and publishes it at once (producer thread only).
      *
      * @return false when the queue is full (nothing is written).
      */
     public boolean offer(final long value)
     {
-        final long t = tail;
+        if (!add(value))
+        {
+            return false;
+        }
+        publish();
+        return true;
+    }
+
+    /**
+     * Appends {@code value} without publishing it (producer thread only): the consumer sees it
+     * after the next {@link #publish()}. Batching the publication matters: the consumer polls
+     * the producer index, so every release store of it costs the producer a cache-line
+     * transfer back; one store per batch instead of one per value.
+     *
+     * @return false when the queue is full (nothing is written).
+     */
+    public boolean add(final long value)
+    {
+        final long t = pendingTail;
         if (t - headCache >= buffer.length)
         {
             headCache = (long)HEAD.getAcquire(this);
@@ -84,8 +103,17 @@ public final class SpscLongQueue extends SpscLongQueueConsumerFields
             }
         }
         buffer[(int)t & mask] = value;
-        TAIL.setRelease(this, t + 1);
+        pendingTail = t + 1;
         return true;
+    }
+
+    /** Makes every value added so far visible to the consumer (one release store; producer thread only). */
+    public void publish()
+    {
+        if (pendingTail != tail)
+        {
+            TAIL.setRelease(this, pendingTail);
+        }
     }
 
     /**
@@ -153,8 +181,10 @@ abstract class SpscLongQueuePadding
 /** Producer side: its index (published) and its cache of the consumer's index. */
 abstract class SpscLongQueueProducerFields extends SpscLongQueuePadding
 {
-    /** Next slot to write; written by the producer only (release), read by the consumer (acquire). */
+    /** Next slot to publish; written by the producer only (release), read by the consumer (acquire). */
     long tail;
+    /** Next slot to write (values in [tail, pendingTail) are written, not yet published). */
+    long pendingTail;
     long headCache;
 
     SpscLongQueueProducerFields(final int capacity)

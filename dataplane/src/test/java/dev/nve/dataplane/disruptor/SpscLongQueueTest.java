@@ -52,6 +52,26 @@ final class SpscLongQueueTest
     }
 
     @Test
+    void addedValuesAreInvisibleUntilPublished()
+    {
+        final SpscLongQueue queue = new SpscLongQueue(4);
+        final List<Long> out = new ArrayList<>();
+        assertTrue(queue.add(1));
+        assertTrue(queue.add(2));
+        assertEquals(0, queue.drain(out::add, 10), "not published yet");
+        assertEquals(0, queue.size());
+        queue.publish();
+        assertEquals(2, queue.size());
+        assertTrue(queue.add(3));
+        assertTrue(queue.add(4));
+        assertFalse(queue.add(5), "full counts unpublished values too");
+        assertEquals(2, queue.drain(out::add, 10));
+        queue.publish();
+        assertEquals(2, queue.drain(out::add, 10));
+        assertEquals(List.of(1L, 2L, 3L, 4L), out);
+    }
+
+    @Test
     void twoThreadsSeeEveryValueOnceInOrder() throws InterruptedException
     {
         final SpscLongQueue queue = new SpscLongQueue(64);
@@ -62,15 +82,22 @@ final class SpscLongQueueTest
         {
             for (long v = 0; v < total && System.nanoTime() < deadline; )
             {
-                if (queue.offer(v))
+                // alternate single offers and batches published at once
+                if ((v & 1024) == 0 ? queue.offer(v) : queue.add(v))
                 {
                     v++;
+                    if ((v & 7) == 0)
+                    {
+                        queue.publish();
+                    }
                 }
                 else
                 {
+                    queue.publish();
                     Thread.onSpinWait();
                 }
             }
+            queue.publish();
         });
         final long[] expected = {0};
         while (expected[0] < total && System.nanoTime() < deadline)
