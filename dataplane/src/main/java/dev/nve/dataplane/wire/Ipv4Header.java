@@ -4,6 +4,8 @@ import java.lang.foreign.MemorySegment;
 
 import static dev.nve.dataplane.wire.Bytes.U16_BE;
 import static dev.nve.dataplane.wire.Bytes.U32_BE;
+import static dev.nve.dataplane.wire.Bytes.U32_LE;
+import static dev.nve.dataplane.wire.Bytes.U64_LE;
 import static dev.nve.dataplane.wire.Bytes.U8;
 
 /**
@@ -114,7 +116,23 @@ public final class Ipv4Header
     /** True if the header checksum verifies (sum over the header folds to 0xFFFF). */
     public boolean checksumValid()
     {
-        return Checksum.fold(Checksum.sum(segment, offset, headerLength())) == 0xFFFF;
+        // Summed as little-endian 64-bit words, two 32-bit halves at a time: the one's-complement
+        // sum is the same in either byte order up to a final swap (RFC 1071 §2(B)), and the
+        // all-ones result that means "valid" reads the same both ways, so no byte is swapped.
+        // IHL counts 32-bit words, so at most one 4-byte word is left after the 8-byte ones.
+        final int length = headerLength();
+        long sum = 0;
+        int i = 0;
+        for (; i + Long.BYTES <= length; i += Long.BYTES)
+        {
+            final long word = segment.get(U64_LE, offset + i);
+            sum += (word & 0xFFFF_FFFFL) + (word >>> 32);
+        }
+        if (i < length)
+        {
+            sum += segment.get(U32_LE, offset + i) & 0xFFFF_FFFFL;
+        }
+        return Checksum.fold(sum) == 0xFFFF;
     }
 
     /**

@@ -189,4 +189,20 @@ class Ipv4HeaderTest
         ip.updateChecksum();
         assertEquals(ip.checksum(), incremental);
     }
+
+    /** The little-endian 64-bit fast check agrees with the big-endian RFC 1071 sum, options included. */
+    @Property
+    void checksumValidAgreesWithTheBigEndianSum(@ForAll @Size(min = 60, max = 60) final byte[] random, @ForAll @IntRange(min = 5, max = 15) final int ihl,
+        @ForAll final boolean fixChecksum)
+    {
+        final MemorySegment segment = MemorySegment.ofArray(random);
+        segment.set(U8, 0, (byte)(0x40 | ihl));
+        final Ipv4Header ip = new Ipv4Header().wrap(segment, 0);
+        if (fixChecksum)
+        {
+            ip.updateChecksum();
+        }
+        assertEquals(Checksum.fold(Checksum.sum(segment, 0, ihl * 4)) == 0xFFFF, ip.checksumValid());
+        assertTrue(!fixChecksum || ip.checksumValid());
+    }
 }
