@@ -5,6 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.nve.dataplane.policy.Identities;
+import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.table.IlaIdentifier;
 import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.TableException;
@@ -44,6 +46,7 @@ public record HostConfig(
     List<Endpoint> endpoints,
     List<FdbEntry> fdb,
     Ila ila,
+    SecurityConfig security,
     Tables.Sizes sizes)
 {
     /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
@@ -64,11 +67,15 @@ public record HostConfig(
     {
     }
 
-    public record Network(int vni, boolean gbp, List<InetAddress> flood)
+    /** A tenant network; {@code identityInVni}: the Cilium-compatible mode (VNI on the wire = sender identity, single tenant). */
+    public record Network(int vni, boolean gbp, boolean identityInVni, List<InetAddress> flood)
     {
     }
 
-    /** An endpoint; {@code vni} -1 when it is reached only through ILA, {@code ilaTenant} -1 when it has none. */
+    /**
+     * An endpoint; {@code vni} -1 when it is reached only through ILA, {@code ilaTenant} -1 when it
+     * has none; {@code identity} explicit, else derived from the labels, else 0 (none).
+     */
     public record Endpoint(String name, String port, int vni, long mac, List<InetAddress> ips, Map<String, String> labels, int identity, int ilaTenant)
     {
     }
@@ -116,7 +123,7 @@ public record HostConfig(
         {
             throw new ConfigException("config: expected a JSON object");
         }
-        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "tables"));
+        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables"));
         final JsonNode u = JsonFields.required(root, "config", "underlay");
         onlyKnown(u, "underlay", Set.of("port", "mac", "mtu", "vxlanPort", "vteps", "gatewayMac"));
         final List<InetAddress> vteps = new ArrayList<>();
@@ -149,14 +156,14 @@ public record HostConfig(
         {
             final String path = "networks[" + i + "]";
             final JsonNode n = networkArray.get(i);
-            onlyKnown(n, path, Set.of("vni", "gbp", "flood"));
+            onlyKnown(n, path, Set.of("vni", "gbp", "identityInVni", "flood"));
             final List<InetAddress> flood = new ArrayList<>();
             final JsonNode floodArray = array(n, path, "flood");
             for (int j = 0; j < floodArray.size(); j++)
             {
                 flood.add(ip(text(floodArray.get(j), path + ".flood[" + j + "]"), path + ".flood[" + j + "]"));
             }
-            networks.add(new Network(integer(n, path, "vni", 0, VxlanHeader.MAX_VNI, null), bool(n, path, "gbp", false), flood));
+            networks.add(new Network(integer(n, path, "vni", 0, VxlanHeader.MAX_VNI, null), bool(n, path, "gbp", false), bool(n, path, "identityInVni", false), flood));
         }
 
         final List<Endpoint> endpoints = new ArrayList<>();
@@ -172,19 +179,8 @@ public record HostConfig(
             {
                 ips.add(ip(text(ipArray.get(j), path + ".ips[" + j + "]"), path + ".ips[" + j + "]"));
             }
-            final Map<String, String> labels = new LinkedHashMap<>();
-            final JsonNode labelNode = e.get("labels");
-            if (labelNode != null && !labelNode.isNull())
-            {
-                if (!labelNode.isObject())
-                {
-                    throw new ConfigException(path + ".labels: expected an object of strings");
-                }
-                for (final Map.Entry<String, JsonNode> label : labelNode.properties())
-                {
-                    labels.put(label.getKey(), text(label.getValue(), path + ".labels." + label.getKey()));
-                }
-            }
+            final Map<String, String> labels = SecurityConfig.labels(e.get("labels"), path + ".labels");
+            final int explicitIdentity = integer(e, path, "identity", 0, Identities.MAX, -1);
             final String port = portName(string(e, path, "port"), path + ".port");
             endpoints.add(new Endpoint(
                 e.hasNonNull("name") ? string(e, path, "name") : port,
@@ -193,7 +189,7 @@ public record HostConfig(
                 mac(string(e, path, "mac"), path + ".mac"),
                 ips,
                 labels,
-                integer(e, path, "identity", 0, Integer.MAX_VALUE, 0),
+                explicitIdentity >= 0 ? explicitIdentity : labels.isEmpty() ? 0 : Identities.derive(labels),
                 integer(e, path, "ilaTenant", -1, IlaIdentifier.MAX_VNID, -1)));
         }
 
@@ -208,6 +204,7 @@ public record HostConfig(
         }
 
         final Ila ila = root.hasNonNull("ila") ? IlaConfig.parse(root.get("ila")) : null;
+        final SecurityConfig security = SecurityConfig.parse(root.get("security"));
 
         Tables.Sizes sizes = Tables.Sizes.DEFAULT;
         final JsonNode t = root.get("tables");
@@ -222,7 +219,7 @@ public record HostConfig(
                 ilaMappings,
                 integer(t, "tables", "ilaLocalMappings", 1, Math.min(ilaMappings, 65535), Math.min(ilaMappings, sizes.ilaLocalMappings())));
         }
-        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, sizes);
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes);
     }
 
     /** Every port the config names: the underlay first, then endpoint ports in order. */
@@ -234,8 +231,12 @@ public record HostConfig(
         return List.copyOf(names);
     }
 
-    /** Applies the whole config through {@code writer}; the first refusal names its entry. */
-    public void apply(final TableWriter writer) throws ConfigException
+    /**
+     * Applies the whole config through {@code writer}; the first refusal names its entry.
+     *
+     * @return the security identities with their labels
+     */
+    public IdentityRegistry apply(final TableWriter writer) throws ConfigException
     {
         String at = "underlay";
         try
@@ -249,7 +250,7 @@ public record HostConfig(
             for (int i = 0; i < networks.size(); i++)
             {
                 at = "networks[" + i + "]";
-                writer.addNetwork(networks.get(i).vni(), networks.get(i).gbp());
+                writer.addNetwork(networks.get(i).vni(), networks.get(i).gbp(), networks.get(i).identityInVni());
             }
             if (ila != null)
             {
@@ -287,6 +288,7 @@ public record HostConfig(
         {
             throw new ConfigException(at + ": " + e.getMessage());
         }
+        return security.apply(writer, endpoints);
     }
 
     private static String text(final JsonNode node, final String path) throws ConfigException

@@ -1,10 +1,14 @@
 package dev.nve.control.replay;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.config.SecurityConfig;
+import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.pcap.PcapFile;
@@ -12,11 +16,14 @@ import dev.nve.dataplane.pcap.PcapReader;
 import dev.nve.dataplane.pcap.PcapRecord;
 import dev.nve.dataplane.pcap.PcapWriter;
 import dev.nve.dataplane.pipeline.Pipeline;
+import dev.nve.dataplane.policy.IdentityRegistry;
+import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.port.PcapPort;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 
+import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,11 +32,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Runs the real pipeline over captures: frames from each input file enter on the named port,
  * every port that transmits gets {@code DIR/PORT.pcap}, and {@code DIR/counters.json} holds
- * the counters. Everything is validated (config, files, port names) before anything is
+ * the counters, {@code DIR/flows.jsonl} the flow events of the identity filter (one JSON
+ * object per line). Everything is validated (config, files, port names) before anything is
  * written, and outputs are written to a scratch directory and moved into place at the end,
  * so a failed run leaves no half-written results.
  */
@@ -46,6 +55,8 @@ public final class Replay
     public record Result(Map<String, Path> outputs, ObjectNode counters)
     {
     }
+
+    public static final String FLOWS_FILE = "flows.jsonl";
 
     private Replay()
     {
@@ -68,12 +79,12 @@ public final class Replay
         try (Tables tables = new Tables(config.sizes());
             FrameMemory memory = FrameMemory.allocate(options.frameCount(), options.frameSize(), FrameMemory.DEFAULT_HEADROOM))
         {
-            config.apply(new TableWriter(tables));
+            final IdentityRegistry identities = config.apply(new TableWriter(tables));
             Files.createDirectories(options.outDir());
             final Path scratch = Files.createTempDirectory(options.outDir(), ".replay-");
             try
             {
-                final ObjectNode counters = runPipeline(tables, memory, inputs, scratch, options.batchSize());
+                final ObjectNode counters = runPipeline(tables, memory, inputs, scratch, options.batchSize(), config.security(), identities);
                 final Map<String, Path> outputs = publish(scratch, options.outDir(), counters);
                 return new Result(outputs, counters);
             }
@@ -84,7 +95,8 @@ public final class Replay
         }
     }
 
-    private static ObjectNode runPipeline(final Tables tables, final FrameMemory memory, final Map<String, List<PcapRecord>> inputs, final Path scratch, final int batchSize) throws IOException
+    private static ObjectNode runPipeline(final Tables tables, final FrameMemory memory, final Map<String, List<PcapRecord>> inputs, final Path scratch,
+        final int batchSize, final SecurityConfig security, final IdentityRegistry identities) throws IOException
     {
         final FramePool pool = new FramePool(memory);
         final Counters counters = new Counters();
@@ -92,6 +104,7 @@ public final class Replay
         final Port[] ports = new Port[portCount];
         final PcapPort[] pcapPorts = new PcapPort[portCount];
         final List<PcapWriter> writers = new ArrayList<>();
+        final ConntrackTable conntrack = new ConntrackTable(security.conntrackEntries());
         try
         {
             for (int id = 0; id < portCount; id++)
@@ -102,11 +115,36 @@ public final class Replay
                 pcapPorts[id] = new PcapPort(id, name, pool, inputs.getOrDefault(name, List.of()), writer);
                 ports[id] = pcapPorts[id];
             }
-            final Pipeline pipeline = new Pipeline(tables, ports, pool, counters, batchSize);
-            while (pipeline.poll() > 0 || anyPending(pcapPorts))
+            final FlowEvents events = new FlowEvents(security.flowEventBytes());
+            final Pipeline pipeline = new Pipeline(tables, ports, pool, counters, batchSize, conntrack, events);
+            final ObjectWriter line = new ObjectMapper().writer();
+            try (BufferedWriter flows = Files.newBufferedWriter(scratch.resolve(FLOWS_FILE)))
             {
-                // poll() returns 0 only when no port had input; pending input means the pool
-                // ran dry for a moment, which the next poll after transmission resolves.
+                final IOException[] failure = new IOException[1];
+                final Consumer<FlowEvents.FlowEvent> sink = event ->
+                {
+                    try
+                    {
+                        flows.write(line.writeValueAsString(FlowJson.toJson(event, tables, identities, tables.policy())));
+                        flows.newLine();
+                    }
+                    catch (final IOException e)
+                    {
+                        failure[0] = e;
+                    }
+                };
+                while (pipeline.poll() > 0 || anyPending(pcapPorts))
+                {
+                    // poll() returns 0 only when no port had input; pending input means the pool
+                    // ran dry for a moment, which the next poll after transmission resolves.
+                    // Draining after every batch keeps a replay from losing events.
+                    events.drain(sink, Integer.MAX_VALUE);
+                }
+                events.drain(sink, Integer.MAX_VALUE);
+                if (failure[0] != null)
+                {
+                    throw failure[0];
+                }
             }
             for (final PcapPort port : pcapPorts)
             {
@@ -127,6 +165,20 @@ public final class Replay
                 portJson.put("rx_skipped_linktype", port.rxSkippedLinkType());
             }
             json.put("frames_in_use_after_run", pool.inUse());
+            json.put("flow_events", events.written());
+            json.put("flow_events_lost", events.lost());
+            json.put("conntrack_entries", pipeline.filter().conntrack().size());
+            final ObjectNode rules = json.putObject("policy_rules");
+            final PolicyTable policy = tables.policy();
+            for (int rule = 0; rule < policy.ruleNames().size(); rule++)
+            {
+                if (policy.rulePackets(rule) > 0)
+                {
+                    final ObjectNode r = rules.putObject(policy.ruleNames().get(rule));
+                    r.put("packets", policy.rulePackets(rule));
+                    r.put("bytes", policy.ruleBytes(rule));
+                }
+            }
             return json;
         }
         finally
@@ -135,6 +187,7 @@ public final class Replay
             {
                 writer.close();
             }
+            conntrack.close();
         }
     }
 
@@ -164,6 +217,7 @@ public final class Replay
                 outputs.put(port.getKey(), target);
             }
         }
+        Files.move(scratch.resolve(FLOWS_FILE), outDir.resolve(FLOWS_FILE), StandardCopyOption.REPLACE_EXISTING);
         final Path countersFile = outDir.resolve("counters.json");
         new ObjectMapper().writerWithDefaultPrettyPrinter().writeValue(countersFile.toFile(), counters);
         return outputs;

@@ -2,6 +2,7 @@ package dev.nve.control.run;
 
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.pipeline.Pipeline;
@@ -90,6 +91,7 @@ public final class AfXdpDataplane implements AutoCloseable
     private final List<String> startupLines = new ArrayList<>();
     private Umem umem;
     private Pipeline pipeline;
+    private ConntrackTable conntrack;
     private PipelineAgent agent;
     private IdleStrategy idleStrategy;
     private XskPollWaiter waiter;
@@ -167,7 +169,8 @@ public final class AfXdpDataplane implements AutoCloseable
             startupLines.add(port.startupLine());
             out.println(port.startupLine());
         }
-        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch());
+        conntrack = new ConntrackTable(config.security().conntrackEntries());
+        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, null);
         agent = new PipelineAgent("dataplane", pipeline);
         waiter = new XskPollWaiter(ports.stream().map(RunPort::port).toList());
         idleStrategy = IdleStrategies.parse(options.idle(), waiter);
@@ -545,6 +548,10 @@ public final class AfXdpDataplane implements AutoCloseable
                 problems.add("frame leak: " + (capacity - available) + " of " + capacity + " UMEM frames did not come back to the pool");
             }
             umem.close();
+        }
+        if (conntrack != null)
+        {
+            conntrack.close();
         }
         tables.close();
         final double seconds = startedNanos == 0 ? 0 : (stopNanos - startedNanos) / 1e9;

@@ -9,7 +9,7 @@ import dev.nve.dataplane.frame.PacketBatch;
  */
 public enum DropReason implements PacketBatch.DropReasonCode
 {
-    /** Cilium 133. */
+    /** Cilium 133: no allow rule matched an endpoint that is in default-deny for that direction. */
     POLICY_DENIED(133, "policy denied"),
     /** Cilium 134: a length or field that contradicts the frame. */
     INVALID_PACKET(134, "invalid packet"),
@@ -31,6 +31,10 @@ public enum DropReason implements PacketBatch.DropReasonCode
     TTL_EXCEEDED(196, "hop limit exceeded"),
     /** Cilium 171: an identity that does not fit the field that must carry it. */
     INVALID_IDENTITY(171, "invalid identity"),
+    /** Cilium 181: a deny rule matched (deny rules win over allow rules). */
+    POLICY_DENY(181, "policy denied by a deny rule"),
+    /** Cilium 155: the conntrack table is full, so a new connection cannot be tracked; existing ones keep flowing. */
+    CT_MAP_INSERTION_FAILED(155, "conntrack table full: new connection refused"),
     /** Cilium 183: a VNI that no configured network uses. */
     INVALID_VNI(183, "unknown VNI"),
 

@@ -76,6 +76,7 @@ public final class PipelineEventHandler implements EventHandler<BatchEvent>, Idl
             }
         }
         pipeline.process(batch);
+        pipeline.collectGarbage(false);
         events++;
         frames += count;
         if (sequence != null)
@@ -94,7 +95,7 @@ public final class PipelineEventHandler implements EventHandler<BatchEvent>, Idl
     @Override
     public int doIdleWork()
     {
-        final int work = flushPorts() + returnSurplus();
+        final int work = flushPorts() + returnSurplus() + pipeline.collectGarbage(true);
         processedFramesVolatile = frames;
         return work;
     }

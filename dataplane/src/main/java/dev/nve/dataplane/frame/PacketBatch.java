@@ -37,6 +37,11 @@ public final class PacketBatch
     public final int[] encapTemplate;
     /** True when the frame arrived encapsulated from the overlay (split horizon). */
     public final boolean[] fromOverlay;
+    /** True when ILA routed the frame (its peers' identities come from the ipcache of the ILA tenant). */
+    public final boolean[] viaIla;
+    /** For frames ILA egress rewrote: the SIR destination before the rewrite (upper, lower 64 bits). */
+    public final long[] sirDestinationHigh;
+    public final long[] sirDestinationLow;
 
     private int count;
 
@@ -58,6 +63,9 @@ public final class PacketBatch
         l4Offset = new short[capacity];
         encapTemplate = new int[capacity];
         fromOverlay = new boolean[capacity];
+        viaIla = new boolean[capacity];
+        sirDestinationHigh = new long[capacity];
+        sirDestinationLow = new long[capacity];
     }
 
     public FrameMemory memory()
@@ -115,6 +123,7 @@ public final class PacketBatch
         l4Offset[i] = 0;
         encapTemplate[i] = -1;
         fromOverlay[i] = false;
+        viaIla[i] = false;
         return i;
     }
 
@@ -139,6 +148,9 @@ public final class PacketBatch
         l4Offset[i] = source.l4Offset[from];
         encapTemplate[i] = source.encapTemplate[from];
         fromOverlay[i] = source.fromOverlay[from];
+        viaIla[i] = source.viaIla[from];
+        sirDestinationHigh[i] = source.sirDestinationHigh[from];
+        sirDestinationLow[i] = source.sirDestinationLow[from];
         return i;
     }
 

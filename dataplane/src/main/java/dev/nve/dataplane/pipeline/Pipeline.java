@@ -1,13 +1,16 @@
 package dev.nve.dataplane.pipeline;
 
+import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.counter.PortCounters;
 import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.stage.BridgeStage;
 import dev.nve.dataplane.stage.ClassifyStage;
+import dev.nve.dataplane.stage.FilterStage;
 import dev.nve.dataplane.stage.FloodStage;
 import dev.nve.dataplane.stage.IlaEgressStage;
 import dev.nve.dataplane.stage.IlaIngressStage;
@@ -21,8 +24,9 @@ import java.util.List;
 
 /**
  * The stages of one worker run to completion over each received batch:
- * classify, VXLAN decap, ILA ingress, ILA egress, bridge, flood, VXLAN encap, transmit; flood replicas then go
- * through encap and transmit in their own batch. {@link #poll()} is a duty cycle: it returns
+ * classify, VXLAN decap, ILA ingress, ILA egress, bridge, filter, flood, VXLAN encap, transmit;
+ * flood replicas then go through encap and transmit in their own batch. The filter runs once
+ * sender and receiver are known (after bridge and ILA; ILA egress keeps the SIR destination). {@link #poll()} is a duty cycle: it returns
  * the number of frames it handled, 0 when every port was idle.
  */
 public final class Pipeline
@@ -33,6 +37,8 @@ public final class Pipeline
     private final Stage[] stages;
     private final Stage[] replicaStages;
     private final FloodStage flood;
+    private final FilterStage filter;
+    private long lastTimestamp;
     private final List<StageCounters> stageCounters;
     private int nextPort;
 
@@ -40,7 +46,23 @@ public final class Pipeline
      * @param ports indexed by port id ({@code Tables.ports()}); null where a port id has no
      *              I/O in this worker.
      */
+    /** Conntrack entries of a pipeline built without an explicit table (tests, benchmarks). */
+    public static final int DEFAULT_CONNTRACK_ENTRIES = 4096;
+    /** Conntrack slots swept per batch; more when idle. */
+    private static final int SWEEP_PER_BATCH = 64;
+    private static final int SWEEP_WHEN_IDLE = 4096;
+
     public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity)
+    {
+        this(tables, ports, pool, counters, batchCapacity, new ConntrackTable(DEFAULT_CONNTRACK_ENTRIES), null);
+    }
+
+    /**
+     * @param conntrack this worker's connection table
+     * @param events this worker's flow-event ring, or null
+     */
+    public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity,
+        final ConntrackTable conntrack, final FlowEvents events)
     {
         for (final Port port : ports)
         {
@@ -64,10 +86,12 @@ public final class Pipeline
         final StageCounters ilaIngress = new StageCounters(counters, "ila-ingress");
         final StageCounters ilaEgress = new StageCounters(counters, "ila-egress");
         final StageCounters bridge = new StageCounters(counters, "bridge");
+        final StageCounters filterCounters = new StageCounters(counters, "filter");
         final StageCounters floodCounters = new StageCounters(counters, "flood");
         final StageCounters encap = new StageCounters(counters, "vxlan-encap");
         final StageCounters transmit = new StageCounters(counters, "transmit");
-        this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, floodCounters, encap, transmit);
+        this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, filterCounters, floodCounters, encap, transmit);
+        this.filter = new FilterStage(tables, filterCounters, conntrack, events, batchCapacity);
         this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
         final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
         final TransmitStage transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);
@@ -77,6 +101,7 @@ public final class Pipeline
             new IlaIngressStage(tables, ilaIngress, batchCapacity),
             new IlaEgressStage(tables, ilaEgress, batchCapacity),
             new BridgeStage(tables, bridge, batchCapacity),
+            filter,
             flood,
             encapStage,
             transmitStage};
@@ -117,6 +142,7 @@ public final class Pipeline
         final int received = batch.count();
         if (received == 0)
         {
+            collectGarbage(true);
             // Idle: complete pending sends (AF_XDP completions go back to the pool here).
             int completed = 0;
             for (final Port port : ports)
@@ -129,6 +155,7 @@ public final class Pipeline
             return completed;
         }
         process(batch);
+        collectGarbage(false);
         return received;
     }
 
@@ -140,11 +167,29 @@ public final class Pipeline
             stage.process(input);
         }
         flood.flushReplicas();
+        if (input.count() > 0)
+        {
+            lastTimestamp = input.timestampNanos[input.count() - 1];
+        }
+    }
+
+    /**
+     * Expires idle conntrack entries, a few slots after each batch and more when idle, with the
+     * time of the last frame seen (capture time in a replay, the receive clock when live).
+     */
+    public int collectGarbage(final boolean idle)
+    {
+        return filter.collectGarbage(lastTimestamp, idle ? SWEEP_WHEN_IDLE : SWEEP_PER_BATCH);
     }
 
     public PacketBatch batch()
     {
         return batch;
+    }
+
+    public FilterStage filter()
+    {
+        return filter;
     }
 
     public List<StageCounters> stageCounters()

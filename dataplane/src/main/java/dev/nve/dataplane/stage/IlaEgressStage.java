@@ -127,6 +127,9 @@ public final class IlaEgressStage implements Stage
                 continue;
             }
             final int port = IlaTable.port(entries, entry);
+            batch.viaIla[i] = true;
+            batch.sirDestinationHigh[i] = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET);
+            batch.sirDestinationLow[i] = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
             if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
             {
                 if (port == batch.inPort[i])

@@ -117,6 +117,7 @@ public final class IlaIngressStage implements Stage
             segment.set(U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET, (short)EthernetHeader.TYPE_IPV6);
             batch.length[i] -= l3 - EthernetHeader.HEADER_LENGTH;
             batch.address[i] = frame;
+            batch.viaIla[i] = true;
             batch.transmit(i, IlaTable.port(entries, entry));
         }
         counters.flush();

@@ -47,6 +47,8 @@ public final class VxlanDecapStage implements Stage
         // change is then seen from the next batch on, as by any batch-at-a-time reader.
         int lastVni = -1;
         int lastNetwork = NetworkTable.MISSING;
+        // Cilium-compatible mode: every VNI is the sender's identity in the one tenant network.
+        final int identityNetwork = networks.identityNetwork();
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.VXLAN_DECAP)
@@ -71,7 +73,12 @@ public final class VxlanDecapStage implements Stage
                 continue;
             }
             final int vni = vxlan.vni();
-            if (vni != lastVni)
+            if (identityNetwork != NetworkTable.MISSING)
+            {
+                lastVni = vni;
+                lastNetwork = identityNetwork;
+            }
+            else if (vni != lastVni)
             {
                 lastVni = vni;
                 lastNetwork = networks.find(vni);
@@ -88,7 +95,8 @@ public final class VxlanDecapStage implements Stage
                 drop(batch, i, DropReason.TRUNCATED);
                 continue;
             }
-            batch.srcIdentity[i] = networks.groupPolicy(network) && vxlan.hasGroupPolicy() ? vxlan.groupPolicyId() : PacketBatch.NO_IDENTITY;
+            batch.srcIdentity[i] = identityNetwork != NetworkTable.MISSING ? vni :
+                networks.groupPolicy(network) && vxlan.hasGroupPolicy() ? vxlan.groupPolicyId() : PacketBatch.NO_IDENTITY;
             batch.network[i] = network;
             batch.address[i] = frame + l4 + OUTER_UDP_AND_VXLAN;
             batch.length[i] = innerLength;

@@ -16,6 +16,7 @@ import dev.nve.dataplane.wire.VxlanHeader;
 import java.lang.foreign.MemorySegment;
 
 import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U32_BE;
 
 /**
  * Prepends the outer headers of the frame's template into the frame's headroom, then fills
@@ -95,8 +96,9 @@ public final class VxlanEncapStage implements Stage
                 continue;
             }
             final boolean gbp = (flags & EncapTemplates.FLAG_GBP) != 0;
+            final boolean vniIdentity = (flags & EncapTemplates.FLAG_VNI_IDENTITY) != 0;
             final int identity = batch.srcIdentity[i];
-            if (gbp && identity > VxlanHeader.MAX_GROUP_POLICY_ID)
+            if (gbp && identity > VxlanHeader.MAX_GROUP_POLICY_ID || vniIdentity && (identity < 1 || identity > VxlanHeader.MAX_VNI))
             {
                 drop(batch, i, DropReason.INVALID_IDENTITY);
                 continue;
@@ -115,6 +117,10 @@ public final class VxlanEncapStage implements Stage
                 {
                     segment.set(U16_BE, udp + UdpHeader.HEADER_LENGTH + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
                 }
+                if (vniIdentity)
+                {
+                    writeVni(segment, udp + UdpHeader.HEADER_LENGTH, identity);
+                }
             }
             else
             {
@@ -127,6 +133,10 @@ public final class VxlanEncapStage implements Stage
                 {
                     segment.set(U16_BE, udp + UdpHeader.HEADER_LENGTH + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
                 }
+                if (vniIdentity)
+                {
+                    writeVni(segment, udp + UdpHeader.HEADER_LENGTH, identity);
+                }
                 final int checksum = Checksum.finish(partialSum + udpLength + Checksum.sum(segment, udp, udpLength));
                 // A computed 0 is sent as all ones: zero means "no checksum" (RFC 768).
                 segment.set(U16_BE, udp + UdpHeader.CHECKSUM_OFFSET, (short)(checksum == 0 ? 0xFFFF : checksum));
@@ -136,6 +146,12 @@ public final class VxlanEncapStage implements Stage
             batch.transmit(i, underlayPort);
         }
         counters.flush();
+    }
+
+    /** The 24-bit VNI field (bytes 4-6 of the VXLAN header, then the reserved byte 7, kept 0). */
+    private static void writeVni(final MemorySegment segment, final long vxlan, final int vni)
+    {
+        segment.set(U32_BE, vxlan + VxlanHeader.VNI_OFFSET, vni << 8);
     }
 
     private void drop(final PacketBatch batch, final int i, final DropReason reason)

@@ -25,7 +25,7 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * checksum and source-port fields.
  * <pre>
  *  slot (128 bytes), index 0 unused:
- *   0: u8  header length (50 IPv4, 70 IPv6)     1: u8 flags (bit 0 IPv6, bit 1 GBP)
+ *   0: u8  header length (50 IPv4, 70 IPv6)     1: u8 flags (bit 0 IPv6, bit 1 GBP, bit 2 VNI = identity)
  *   2: u16 underlay port id (native order)      4: u32 partial sum (native order): IPv4
  *      header with zero length and checksum, or IPv6 pseudo header (addresses, next header)
  *   8: u32 VNI (native)   12: u32 underlay IP MTU (native)
@@ -42,6 +42,8 @@ public final class EncapTemplates implements AutoCloseable
     public static final int IPV6_HEADERS_LENGTH = EthernetHeader.HEADER_LENGTH + Ipv6Header.HEADER_LENGTH + UdpHeader.HEADER_LENGTH + VxlanHeader.HEADER_LENGTH;
     public static final int FLAG_IPV6 = 1;
     public static final int FLAG_GBP = 2;
+    /** The VNI field carries the sender's identity, written per frame (Cilium-compatible mode). */
+    public static final int FLAG_VNI_IDENTITY = 4;
     private static final int LENGTH_OFFSET = 0;
     private static final int FLAGS_OFFSET = 1;
     private static final int PORT_OFFSET = 2;
@@ -108,6 +110,13 @@ public final class EncapTemplates implements AutoCloseable
      */
     public int create(final Underlay underlay, final InetAddress remoteVtep, final long nextHopMac, final int vni, final boolean gbp)
     {
+        return create(underlay, remoteVtep, nextHopMac, vni, gbp, false);
+    }
+
+    /** As {@link #create(Underlay, InetAddress, long, int, boolean)}; {@code vniIdentity}: the stage writes the sender's identity as VNI. */
+    public int create(final Underlay underlay, final InetAddress remoteVtep, final long nextHopMac, final int vni, final boolean gbp,
+        final boolean vniIdentity)
+    {
         final InetAddress local = underlay.localVtepFor(remoteVtep);
         if (local == null)
         {
@@ -161,7 +170,7 @@ public final class EncapTemplates implements AutoCloseable
         slots.set(U16_BE, udp + UdpHeader.DESTINATION_PORT_OFFSET, (short)underlay.vxlanPort());
         VxlanHeader.write(slots, udp + UdpHeader.HEADER_LENGTH, vni, gbp, 0);
         slots.set(U8, slot + LENGTH_OFFSET, (byte)(ipv6 ? IPV6_HEADERS_LENGTH : IPV4_HEADERS_LENGTH));
-        slots.set(U8, slot + FLAGS_OFFSET, (byte)((ipv6 ? FLAG_IPV6 : 0) | (gbp ? FLAG_GBP : 0)));
+        slots.set(U8, slot + FLAGS_OFFSET, (byte)((ipv6 ? FLAG_IPV6 : 0) | (gbp ? FLAG_GBP : 0) | (vniIdentity ? FLAG_VNI_IDENTITY : 0)));
         slots.set(ValueLayout.JAVA_SHORT, slot + PORT_OFFSET, (short)underlay.portId());
         // Folded: the unfolded sum of addresses can exceed 32 bits, and the stage adds to it.
         slots.set(ValueLayout.JAVA_INT, slot + PARTIAL_SUM_OFFSET, Checksum.fold(partialSum));

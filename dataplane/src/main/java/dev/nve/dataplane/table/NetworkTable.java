@@ -21,6 +21,9 @@ public final class NetworkTable implements AutoCloseable
     private final int capacity;
     private final int[] vnis;
     private final boolean[] gbp;
+    private final boolean[] identityInVni;
+    /** The one network whose VNI field carries the sender's identity (Cilium mode), or MISSING. */
+    private volatile int identityNetwork = MISSING;
     private final int[][] floodPorts;
     private final int[][] floodTemplates;
     private int nextIndex = 1;
@@ -31,6 +34,7 @@ public final class NetworkTable implements AutoCloseable
         this.byVni = new LongIntHashTable(capacity);
         this.vnis = new int[capacity + 1];
         this.gbp = new boolean[capacity + 1];
+        this.identityInVni = new boolean[capacity + 1];
         this.floodPorts = new int[capacity + 1][];
         this.floodTemplates = new int[capacity + 1][];
         Arrays.fill(floodPorts, NONE);
@@ -46,6 +50,16 @@ public final class NetworkTable implements AutoCloseable
     /** Adds a network (control thread); returns its index, or -1 when the table is full. */
     public int add(final int vni, final boolean groupPolicy)
     {
+        return add(vni, groupPolicy, false);
+    }
+
+    /**
+     * Adds a network; with {@code vniCarriesIdentity} it is the single tenant of the
+     * Cilium-compatible mode: every VNI received maps to it, and the VNI sent is the sender's
+     * identity (TableWriter checks that it is then the only network).
+     */
+    public int add(final int vni, final boolean groupPolicy, final boolean vniCarriesIdentity)
+    {
         final int existing = find(vni);
         if (existing != MISSING)
         {
@@ -59,13 +73,29 @@ public final class NetworkTable implements AutoCloseable
         final int index = nextIndex++;
         vnis[index] = vni;
         gbp[index] = groupPolicy;
+        identityInVni[index] = vniCarriesIdentity;
         byVni.put(vni + 1L, index);
+        if (vniCarriesIdentity)
+        {
+            identityNetwork = index;
+        }
         return index;
     }
 
     public int vni(final int network)
     {
         return vnis[network];
+    }
+
+    public boolean identityInVni(final int network)
+    {
+        return identityInVni[network];
+    }
+
+    /** The network of the VNI-carries-identity mode, or {@link #MISSING} (read once per batch by decap). */
+    public int identityNetwork()
+    {
+        return identityNetwork;
     }
 
     public boolean groupPolicy(final int network)

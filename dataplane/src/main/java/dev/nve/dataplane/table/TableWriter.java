@@ -1,5 +1,6 @@
 package dev.nve.dataplane.table;
 
+import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.wire.VxlanHeader;
 
 import java.net.InetAddress;
@@ -73,14 +74,37 @@ public final class TableWriter
 
     public int addNetwork(final int vni, final boolean groupPolicy)
     {
+        return addNetwork(vni, groupPolicy, false);
+    }
+
+    /**
+     * Adds a network; {@code identityInVni} selects the Cilium-compatible mode in which the VNI
+     * on the wire is the sender's security identity. That network is then the only one (a
+     * single tenant): every received VNI maps to it.
+     */
+    public int addNetwork(final int vni, final boolean groupPolicy, final boolean identityInVni)
+    {
         checkVni(vni);
         final int existing = tables.networks().find(vni);
+        final int identityNetwork = tables.networks().identityNetwork();
+        if (existing != NetworkTable.MISSING && tables.networks().identityInVni(existing) != identityInVni)
+        {
+            throw new TableException("VNI " + vni + " exists with identityInVni=" + !identityInVni + "; delete it before changing the mode");
+        }
+        if (existing == NetworkTable.MISSING && (identityNetwork != NetworkTable.MISSING || identityInVni && tables.networks().size() > 0))
+        {
+            throw new TableException("VNI " + vni + ": a network whose VNI carries the identity must be the only network (single tenant)");
+        }
+        if (identityInVni && groupPolicy)
+        {
+            throw new TableException("VNI " + vni + ": identityInVni and gbp are two ways to carry the identity; choose one");
+        }
         if (existing != NetworkTable.MISSING && tables.networks().groupPolicy(existing) != groupPolicy)
         {
             // Templates and endpoint identities were checked for the old setting.
             throw new TableException("VNI " + vni + " exists with gbp=" + !groupPolicy + "; delete it before changing GBP");
         }
-        final int network = tables.networks().add(vni, groupPolicy);
+        final int network = tables.networks().add(vni, groupPolicy, identityInVni);
         if (network < 0)
         {
             throw new TableException("network table full (" + tables.networks().size() + " networks): VNI " + vni);
@@ -113,6 +137,10 @@ public final class TableWriter
         if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
         {
             throw new TableException("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
+        }
+        if (tables.networks().identityInVni(network) && (identity < 1 || identity > VxlanHeader.MAX_VNI))
+        {
+            throw new TableException("endpoint " + portName + ": identity " + identity + " does not fit the 24-bit VNI that carries it in VNI " + vni + " (1.." + VxlanHeader.MAX_VNI + ")");
         }
         if (tables.networks().groupPolicy(network) && (identity < 0 || identity > VxlanHeader.MAX_GROUP_POLICY_ID))
         {
@@ -253,6 +281,44 @@ public final class TableWriter
         return tables.ila().remove(type, sirHigh, sirLow, vnid);
     }
 
+    /**
+     * Sets the security identity of {@code ip} in {@code zone} (insert or replace). Zones: the
+     * network index for VXLAN tenants, {@code FilterStage.ilaZone} for ILA; IPv4 and its
+     * IPv4-mapped IPv6 form are the same key.
+     */
+    public void setIpIdentity(final int zone, final InetAddress ip, final int identity)
+    {
+        if (ip == null)
+        {
+            throw new TableException("ipcache: address missing (zone " + zone + ")");
+        }
+        if (identity < 1 || identity > IpCache.MAX_IDENTITY)
+        {
+            throw new TableException("ipcache identity out of range [1, " + IpCache.MAX_IDENTITY + "]: " + identity + " for " + ip.getHostAddress() +
+                " in zone " + zone);
+        }
+        tables.ipCache().put(zone, IpCache.high(ip), IpCache.low(ip), identity);
+    }
+
+    /** Removes {@code ip} from {@code zone}'s ipcache entries; false when it was not there. */
+    public boolean removeIpIdentity(final int zone, final InetAddress ip)
+    {
+        if (ip == null)
+        {
+            throw new TableException("ipcache: address missing (zone " + zone + ")");
+        }
+        return tables.ipCache().remove(zone, IpCache.high(ip), IpCache.low(ip));
+    }
+
+    /**
+     * Publishes a newly compiled policy: workers pick it up from their next batch. The old table
+     * is freed by the GC once no worker holds it (its memory is an automatic arena).
+     */
+    public void setPolicy(final PolicyTable policy)
+    {
+        tables.policy(Objects.requireNonNull(policy, "policy"));
+    }
+
     /** Points {@code (vni, mac)} at a remote VTEP, replacing what was there. */
     public void addRemoteMac(final int vni, final long mac, final InetAddress vtep)
     {
@@ -338,7 +404,8 @@ public final class TableWriter
             nextHop = defaultNextHopMac;
         }
         final int vni = tables.networks().vni(key.network());
-        final int template = tables.templates().create(tables.underlay(), key.vtep(), nextHop, vni, tables.networks().groupPolicy(key.network()));
+        final int template = tables.templates().create(tables.underlay(), key.vtep(), nextHop, vni, tables.networks().groupPolicy(key.network()),
+            tables.networks().identityInVni(key.network()));
         if (template < 0)
         {
             throw new TableException("encapsulation template table full (" + tables.templates().capacity() + ")");

@@ -1,5 +1,7 @@
 package dev.nve.dataplane.table;
 
+import dev.nve.dataplane.policy.PolicyTable;
+
 /**
  * Every lookup table of one host, read by the workers and written only through a
  * {@link TableWriter} on the control thread.
@@ -11,7 +13,10 @@ public final class Tables implements AutoCloseable
     private final FdbTable fdb;
     private final EncapTemplates templates;
     private final IlaTable ila;
+    private final IpCache ipCache;
     private volatile Underlay underlay;
+    /** Replaced whole by the control thread; workers read it once per batch. */
+    private volatile PolicyTable policy = PolicyTable.none();
 
     public Tables(final Sizes sizes)
     {
@@ -19,6 +24,7 @@ public final class Tables implements AutoCloseable
         this.fdb = new FdbTable(sizes.fdbEntries());
         this.templates = new EncapTemplates(sizes.encapTemplates());
         this.ila = new IlaTable(sizes.ilaMappings(), sizes.ilaLocalMappings());
+        this.ipCache = new IpCache(sizes.ipCacheEntries());
     }
 
     public Tables()
@@ -51,10 +57,26 @@ public final class Tables implements AutoCloseable
         return ila;
     }
 
+    public IpCache ipCache()
+    {
+        return ipCache;
+    }
+
     /** The current underlay, or null before one is configured. */
     public Underlay underlay()
     {
         return underlay;
+    }
+
+    /** The current compiled policy (never null). */
+    public PolicyTable policy()
+    {
+        return policy;
+    }
+
+    void policy(final PolicyTable policy)
+    {
+        this.policy = policy;
     }
 
     void underlay(final Underlay underlay)
@@ -69,12 +91,18 @@ public final class Tables implements AutoCloseable
         fdb.close();
         templates.close();
         ila.close();
+        ipCache.close();
     }
 
     /** Table capacities, fixed when the tables are created. */
-    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings, int ilaLocalMappings)
+    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings, int ilaLocalMappings, int ipCacheEntries)
     {
-        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536, IlaTable.DEFAULT_LOCAL_CAPACITY);
+        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536, IlaTable.DEFAULT_LOCAL_CAPACITY, IpCache.DEFAULT_ENTRIES);
+
+        public Sizes(final int networks, final int fdbEntries, final int encapTemplates, final int ilaMappings, final int ilaLocalMappings)
+        {
+            this(networks, fdbEntries, encapTemplates, ilaMappings, ilaLocalMappings, IpCache.DEFAULT_ENTRIES);
+        }
 
         public Sizes(final int networks, final int fdbEntries, final int encapTemplates)
         {

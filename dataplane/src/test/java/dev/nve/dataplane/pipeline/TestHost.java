@@ -101,7 +101,7 @@ public final class TestHost implements AutoCloseable
             ports.put(names.get(i), port);
             array[i] = port;
         }
-        this.counters = new Counters(512);
+        this.counters = new Counters(1024);
         this.pipeline = new Pipeline(tables, array, pool, counters, batchCapacity);
     }
 

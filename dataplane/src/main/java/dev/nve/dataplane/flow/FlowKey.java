@@ -1,0 +1,162 @@
+package dev.nve.dataplane.flow;
+
+import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv4Header;
+import dev.nve.dataplane.wire.Ipv6Header;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U8;
+
+/**
+ * The 5-tuple of an Ethernet frame, parsed into reusable fields (one instance per stage, nothing
+ * allocated). Addresses are two big-endian 64-bit halves; an IPv4 address sits in the low 32
+ * bits of the low half (the conntrack key shape); {@link #mapped} gives the IPv4-mapped IPv6
+ * form ::ffff:a.b.c.d that the ipcache uses. ICMP and ICMPv6 echo use the
+ * identifier as both ports (so request and reply share a connection); other ICMP types, and
+ * fragments after the first, have ports 0.
+ */
+public final class FlowKey
+{
+    /** Parsed: the fields hold the frame's tuple. */
+    public static final int IP = 0;
+    /** Not IPv4 or IPv6 (ARP, ...): no tuple. */
+    public static final int NOT_IP = 1;
+    /** Claims to be IP but its headers are cut short or contradict each other. */
+    public static final int INVALID = 2;
+
+    public static final int PROTOCOL_ICMP = 1;
+    public static final int PROTOCOL_TCP = 6;
+    public static final int PROTOCOL_UDP = 17;
+    public static final int PROTOCOL_ICMPV6 = 58;
+    public static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
+
+    private static final int ICMP_ECHO_REPLY = 0;
+    private static final int ICMP_ECHO_REQUEST = 8;
+    private static final int ICMPV6_ECHO_REQUEST = 128;
+    private static final int ICMPV6_ECHO_REPLY = 129;
+    private static final int TCP_FLAGS_OFFSET = 13;
+
+    private final EthernetHeader ethernet = new EthernetHeader();
+    private final Ipv4Header ipv4 = new Ipv4Header();
+    private final Ipv6Header ipv6 = new Ipv6Header();
+
+    public int version;
+    public int protocol;
+    public long srcHigh;
+    public long srcLow;
+    public long dstHigh;
+    public long dstLow;
+    public int srcPort;
+    public int dstPort;
+    /** TCP flags byte (FIN 0x01, SYN 0x02, RST 0x04, ACK 0x10), 0 for other protocols. */
+    public int tcpFlags;
+
+    /** Parses the frame at {@code frame}; returns {@link #IP}, {@link #NOT_IP} or {@link #INVALID}. */
+    public int parse(final MemorySegment segment, final long frame, final int length)
+    {
+        final int l2 = ethernet.parse(segment, frame, length);
+        if (l2 < 0)
+        {
+            return l2 == EthernetHeader.TRUNCATED ? INVALID : NOT_IP;
+        }
+        final int available = length - l2;
+        final long l3 = frame + l2;
+        final long l4;
+        final int l4Available;
+        final boolean ports;
+        switch (ethernet.etherType())
+        {
+            case EthernetHeader.TYPE_IPV4 ->
+            {
+                ipv4.wrap(segment, l3);
+                final int total = ipv4.validate(available);
+                if (total < 0)
+                {
+                    return INVALID;
+                }
+                version = 4;
+                protocol = ipv4.protocol();
+                srcHigh = 0;
+                srcLow = ipv4.source() & 0xFFFF_FFFFL;
+                dstHigh = 0;
+                dstLow = ipv4.destination() & 0xFFFF_FFFFL;
+                l4 = l3 + ipv4.headerLength();
+                l4Available = total - ipv4.headerLength();
+                ports = (ipv4.flagsAndFragmentOffset() & 0x1FFF) == 0;
+            }
+            case EthernetHeader.TYPE_IPV6 ->
+            {
+                ipv6.wrap(segment, l3);
+                final int total = ipv6.walk(available);
+                if (total < 0)
+                {
+                    return INVALID;
+                }
+                version = 6;
+                protocol = ipv6.transportProtocol();
+                srcHigh = ipv6.sourceHigh();
+                srcLow = ipv6.sourceLow();
+                dstHigh = ipv6.destinationHigh();
+                dstLow = ipv6.destinationLow();
+                l4 = l3 + ipv6.transportOffset();
+                l4Available = total - ipv6.transportOffset();
+                ports = !ipv6.isNonFirstFragment();
+            }
+            default ->
+            {
+                return NOT_IP;
+            }
+        }
+        srcPort = 0;
+        dstPort = 0;
+        tcpFlags = 0;
+        if (!ports)
+        {
+            return IP;
+        }
+        switch (protocol)
+        {
+            case PROTOCOL_TCP, PROTOCOL_UDP ->
+            {
+                if (l4Available < (protocol == PROTOCOL_TCP ? 14 : 4))
+                {
+                    return INVALID;
+                }
+                srcPort = segment.get(U16_BE, l4) & 0xFFFF;
+                dstPort = segment.get(U16_BE, l4 + 2) & 0xFFFF;
+                if (protocol == PROTOCOL_TCP)
+                {
+                    tcpFlags = segment.get(U8, l4 + TCP_FLAGS_OFFSET) & 0xFF;
+                }
+            }
+            case PROTOCOL_ICMP, PROTOCOL_ICMPV6 ->
+            {
+                if (l4Available < 8)
+                {
+                    return INVALID;
+                }
+                final int type = segment.get(U8, l4) & 0xFF;
+                final boolean echo = protocol == PROTOCOL_ICMP ? type == ICMP_ECHO_REQUEST || type == ICMP_ECHO_REPLY :
+                    type == ICMPV6_ECHO_REQUEST || type == ICMPV6_ECHO_REPLY;
+                if (echo)
+                {
+                    final int identifier = segment.get(U16_BE, l4 + 4) & 0xFFFF;
+                    srcPort = identifier;
+                    dstPort = identifier;
+                }
+            }
+            default ->
+            {
+            }
+        }
+        return IP;
+    }
+
+    /** The low half of an address of this key in ipcache form: IPv4 becomes ::ffff:a.b.c.d. */
+    public long mapped(final long low)
+    {
+        return version == 4 ? IPV4_MAPPED_PREFIX | low : low;
+    }
+}
