@@ -20,6 +20,7 @@ import dev.nve.xdp.Umem;
 import dev.nve.xdp.XdpAttachMode;
 import dev.nve.xdp.XdpProgram;
 import dev.nve.xdp.XskBindMode;
+import dev.nve.xdp.XskPollWaiter;
 import dev.nve.xdp.XskStatistics;
 import dev.nve.xdp.ffi.LibC;
 import org.agrona.concurrent.IdleStrategy;

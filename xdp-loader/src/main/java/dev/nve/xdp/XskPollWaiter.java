@@ -1,7 +1,6 @@
-package dev.nve.control.run;
+package dev.nve.xdp;
 
 import dev.nve.dataplane.worker.ReadinessWaiter;
-import dev.nve.xdp.AfXdpPort;
 import dev.nve.xdp.ffi.LibC;
 
 import java.lang.foreign.Arena;
@@ -15,14 +14,14 @@ import java.util.List;
  * the timeout passes. The pollfd array and errno slot are allocated once; {@link #await} does
  * not allocate. Used on the worker thread only; {@link #close()} after the worker stopped.
  */
-final class XskPollWaiter implements ReadinessWaiter, AutoCloseable
+public final class XskPollWaiter implements ReadinessWaiter, AutoCloseable
 {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment fds;
     private final MemorySegment callState;
     private final int count;
 
-    XskPollWaiter(final List<AfXdpPort> ports)
+    public XskPollWaiter(final List<AfXdpPort> ports)
     {
         this.count = ports.size();
         this.fds = arena.allocate((long)LibC.POLLFD_SIZE * Math.max(1, count), 8);
