@@ -182,6 +182,13 @@ public record HostConfig(
             final Map<String, String> labels = SecurityConfig.labels(e.get("labels"), path + ".labels");
             final int explicitIdentity = integer(e, path, "identity", 0, Identities.MAX, -1);
             final String port = portName(string(e, path, "port"), path + ".port");
+            if (explicitIdentity > Identities.UNKNOWN && explicitIdentity < Identities.FIRST_USER)
+            {
+                // Reserved identities (1 host, 2 world, ...) name the host and the outside, never a
+                // container: an endpoint holding one would pass fromEntities host/world rules.
+                throw new ConfigException(path + ": endpoint " + port + ": identity " + explicitIdentity + " is reserved (1-"
+                    + (Identities.FIRST_USER - 1) + "); an endpoint's identity is " + Identities.FIRST_USER + "-" + Identities.MAX + " or derived from its labels");
+            }
             endpoints.add(new Endpoint(
                 e.hasNonNull("name") ? string(e, path, "name") : port,
                 port,

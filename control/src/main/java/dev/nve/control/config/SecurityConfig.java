@@ -3,6 +3,7 @@ package dev.nve.control.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.nve.control.policy.CiliumPolicyParser;
 import dev.nve.dataplane.policy.EnforcementMode;
+import dev.nve.dataplane.policy.Identities;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyCompiler;
 import dev.nve.dataplane.policy.PolicyRule;
@@ -87,7 +88,8 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
                 throw new ConfigException(path + ".ips: at least one address");
             }
             final Map<String, String> labels = labels(r.get("labels"), path + ".labels");
-            final int identity = integer(r, path, "identity", 1, dev.nve.dataplane.policy.Identities.MAX, -1);
+            // 1 (host) is this host's own identity: no endpoint elsewhere may present it.
+            final int identity = integer(r, path, "identity", Identities.WORLD, Identities.MAX, -1);
             if (labels.isEmpty() && identity < 0)
             {
                 throw new ConfigException(path + ": needs labels (the identity is derived from them) or an identity");

@@ -87,6 +87,36 @@ public final class FlowJson
         };
     }
 
+    /**
+     * Java writes every IPv6 group ("fd00:100:0:0:0:0:0:1"); Hubble, like RFC 5952, replaces the
+     * longest run of two or more zero groups (the first of equal runs) with "::".
+     */
+    static String compressed(final String full)
+    {
+        final String[] groups = full.split(":");
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int i = 0; i < groups.length; i++)
+        {
+            int j = i;
+            while (j < groups.length && groups[j].equals("0"))
+            {
+                j++;
+            }
+            if (j - i > bestLength)
+            {
+                bestStart = i;
+                bestLength = j - i;
+            }
+        }
+        if (bestStart < 0)
+        {
+            return full;
+        }
+        return String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart)) + "::"
+            + String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
+    }
+
     static String address(final int version, final long high, final long low)
     {
         try
@@ -95,7 +125,7 @@ public final class FlowJson
             {
                 return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt((int)low).array()).getHostAddress();
             }
-            return InetAddress.getByAddress(ByteBuffer.allocate(16).putLong(high).putLong(low).array()).getHostAddress();
+            return compressed(InetAddress.getByAddress(ByteBuffer.allocate(16).putLong(high).putLong(low).array()).getHostAddress());
         }
         catch (final UnknownHostException e)
         {

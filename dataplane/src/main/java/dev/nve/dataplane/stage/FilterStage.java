@@ -118,6 +118,16 @@ public final class FilterStage implements Stage
                 key.dstLow = batch.sirDestinationLow[i];
             }
             final int zone = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
+            if (!srcLocal && batch.srcIdentity[i] == Identities.HOST)
+            {
+                // As Cilium's overlay program: a remote node never presents the host identity
+                // (its host traffic is remote-node), so a header claiming it is refused, never let
+                // in as this host.
+                drop(batch, i, DropReason.INVALID_IDENTITY);
+                event(batch, i, Identities.HOST, dstLocalIdentity, zone, PolicyVerdict.NO_RULE, FlowEvents.VERDICT_DROPPED,
+                    ingress ? FlowEvents.DIRECTION_INGRESS : FlowEvents.DIRECTION_NONE, DropReason.INVALID_IDENTITY.code());
+                continue;
+            }
             final long now = batch.timestampNanos[i];
             final long found = conntrack.lookup(zone, key.version, key.srcHigh, key.srcLow, key.dstHigh, key.dstLow, key.srcPort, key.dstPort, key.protocol, now);
             if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
@@ -255,9 +265,15 @@ public final class FilterStage implements Stage
         if (events != null)
         {
             events.write(batch.timestampNanos[i], srcIdentity, dstIdentity, zone, rule, verdict, key.version, key.protocol, direction, reason,
-                key.srcPort, key.dstPort, batch.inPort[i], verdict == FlowEvents.VERDICT_DROPPED ? -1 : batch.outPort[i], batch.length[i],
+                key.srcPort, key.dstPort, batch.inPort[i], verdict == FlowEvents.VERDICT_DROPPED ? -1 : outPort(batch, i), batch.length[i],
                 key.srcHigh, key.srcLow, key.dstHigh, key.dstLow);
         }
+    }
+
+    /** The port a forwarded frame leaves on: encap has not run yet, but its port is the underlay's; a flood has none. */
+    private int outPort(final PacketBatch batch, final int i)
+    {
+        return batch.next[i] == Next.VXLAN_ENCAP ? tables.underlay().portId() : batch.next[i] == Next.TRANSMIT ? batch.outPort[i] : -1;
     }
 
     private void drop(final PacketBatch batch, final int i, final DropReason reason)
