@@ -23,6 +23,8 @@
 #   FOREIGN_PCT [10]  a run is "clean" when processes outside this script used <= this % of
 #                  the 2 CPUs during it; RETRY [1] extra attempts for unclean runs
 #   NVE_NO_BUILD=1 use the jars in */target as they are
+#   PROFILE [0]    1: perf record (cpu-clock, call graphs) of the DUT process during each measured
+#                  run, JIT frames named through the JVM's perf map; summaries in raw/perf-*.txt
 #   OUT [bench/harness/results]   data.txt (one line per run, appended) and raw logs
 #
 # Safety: namespaces nveg-<pid>-{gen,dut,sink}, addresses in 198.18.0.0/15 only, every load
@@ -207,7 +209,13 @@ dut_run() {
         SNAPSEQ=1; local s1; s1=($(dut_snap "$impl" "$logf"))
         local t1 k1 a1 r1
         t1=$(now); k1=$(ticks "$DUT_PID"); a1=$(ctr "${P}sink" s0 rx_packets); r1=$(ctr "${P}dut" d0 rx_packets)
-        sleep "$DUR"
+        if [ "$PROFILE" = 1 ]; then
+            # cpu-clock samples of the DUT process only (no hardware counters in this VM); the
+            # sampling costs a little, so profiled runs are for "where", not for the figures
+            perf record -e cpu-clock -F 997 -g -p "$DUT_PID" -o "$RAW/perf-$impl-$xdp-$mode-$run.data" -- sleep "$DUR" >/dev/null 2>&1
+        else
+            sleep "$DUR"
+        fi
         SNAPSEQ=2; local s2; s2=($(dut_snap "$impl" "$logf"))
         local t2 k2 a2 r2
         t2=$(now); k2=$(ticks "$DUT_PID"); a2=$(ctr "${P}sink" s0 rx_packets); r2=$(ctr "${P}dut" d0 rx_packets)
@@ -215,6 +223,11 @@ dut_run() {
         wait "$GEN_PID" 2>/dev/null; GEN_PID=
         "$HERE/foreign.py" snap "$F2" $$
         dut_stop
+        if [ "$PROFILE" = 1 ] && [ -f "$RAW/perf-$impl-$xdp-$mode-$run.data" ]; then
+            # after the DUT exited: the JVM wrote /tmp/perf-PID.map for its JIT frames then
+            perf report -i "$RAW/perf-$impl-$xdp-$mode-$run.data" --no-children --sort dso,sym --stdio 2>/dev/null \
+                | grep -v '^#' | grep -v '^$' | head -80 >"$RAW/perf-$impl-$xdp-$mode-$run.txt"
+        fi
         local f fms clean=1
         f=$("$HERE/foreign.py" diff "$F1" "$F2" $$)
         fms=$(sed -n 's/foreign_ms=\([0-9]*\).*/\1/p' <<< "$f")
