@@ -1,0 +1,217 @@
+package dev.nve.dataplane.stage;
+
+import dev.nve.dataplane.conntrack.ConntrackTable;
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.flow.FlowEvents;
+import dev.nve.dataplane.frame.FrameMemory;
+import dev.nve.dataplane.frame.Next;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.policy.EnforcementMode;
+import dev.nve.dataplane.policy.IdentityRegistry;
+import dev.nve.dataplane.policy.LabelSelector;
+import dev.nve.dataplane.policy.PeerRule;
+import dev.nve.dataplane.policy.PolicyCompiler;
+import dev.nve.dataplane.policy.PolicyRule;
+import dev.nve.dataplane.policy.PolicyTable;
+import dev.nve.dataplane.policy.PortRule;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.FrameBuilder;
+import dev.nve.dataplane.wire.VxlanHeader;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The batched {@link FilterStage} against the frame-by-frame {@link SequentialFilterReference}
+ * on the same random batches: c1 and c2 (enforced both ways) talking to each other and to
+ * remote peers (ipcache, GBP, unknown = WORLD), allowed and denied ports, SYN/ACK/FIN/RST,
+ * repeated tuples inside a batch (a connection opened and used in one batch), replies, truncated
+ * and non-IP frames, and a conntrack table small enough to fill. Dispositions, drop reasons,
+ * flow events, conntrack contents and rule counters must be identical.
+ */
+final class FilterStageBatchingTest
+{
+    private static final int BATCH = 64;
+    private static final int VNI = 100;
+    private static final long C1_MAC = 0x02_00_00_00_01_01L;
+    private static final long C2_MAC = 0x02_00_00_00_01_02L;
+    private static final long PEER_MAC = 0x02_00_00_00_02_01L;
+    private static final String[] PEERS = {"198.19.1.1", "198.19.1.2", "198.19.1.3", "198.19.1.4"};
+    private static final int[] PORTS = {80, 443, 8080, 22};
+    private static final int[] FLAGS = {FrameBuilder.TcpFlags.SYN, FrameBuilder.TcpFlags.ACK, FrameBuilder.TcpFlags.SYN | FrameBuilder.TcpFlags.ACK,
+        FrameBuilder.TcpFlags.ACK, FrameBuilder.TcpFlags.FIN | FrameBuilder.TcpFlags.ACK, FrameBuilder.TcpFlags.RST};
+
+    /** One side: tables, stage, events, conntrack. */
+    private static final class Side
+    {
+        final Tables tables = new Tables();
+        final ConntrackTable conntrack = new ConntrackTable(24);
+        final FlowEvents events = new FlowEvents(1 << 20);
+        final Counters counters = new Counters();
+        final Stage stage;
+        final int c1;
+        final int c2;
+        final int uplink;
+        final int network;
+
+        Side(final boolean batched)
+        {
+            final TableWriter writer = new TableWriter(tables);
+            writer.setUnderlay("uplink", 0x02_00_00_00_00_01L, 1500, VxlanHeader.DEFAULT_PORT, List.of(address("198.18.0.1")), 0x02_00_00_00_00_FEL);
+            network = writer.addNetwork(VNI, true);
+            writer.addEndpoint("c1", VNI, C1_MAC, 300);
+            writer.addEndpoint("c2", VNI, C2_MAC, 301);
+            c1 = tables.ports().find("c1");
+            c2 = tables.ports().find("c2");
+            uplink = tables.ports().find("uplink");
+            final IdentityRegistry identities = new IdentityRegistry();
+            identities.register(Map.of("app", "web"), 300);
+            identities.register(Map.of("app", "db"), 301);
+            identities.register(Map.of("app", "peer"), 400);
+            identities.register(Map.of("app", "other"), 401);
+            final LabelSelector web = LabelSelector.of(Map.of("app", "web"));
+            final LabelSelector db = LabelSelector.of(Map.of("app", "db"));
+            final LabelSelector peer = LabelSelector.of(Map.of("app", "peer"));
+            final List<PolicyRule> rules = new ArrayList<>();
+            rules.add(new PolicyRule("web-out", web, List.of(),
+                List.of(new PeerRule(List.of(peer, db), Set.of(), List.of(new PortRule(PortRule.TCP, 80, 443)))), List.of(), List.of()));
+            rules.add(new PolicyRule("web-in", web,
+                List.of(new PeerRule(List.of(peer), Set.of(), List.of(new PortRule(PortRule.TCP, 8080, 0)))), List.of(), List.of(), List.of()));
+            rules.add(new PolicyRule("db-in", db,
+                List.of(new PeerRule(List.of(web), Set.of(), List.of(new PortRule(PortRule.TCP, 443, 0)))), List.of(), List.of(), List.of()));
+            rules.add(new PolicyRule("db-deny-22", db, List.of(), List.of(), List.of(new PeerRule(List.of(), Set.of(),
+                List.of(new PortRule(PortRule.TCP, 22, 0)))), List.of()));
+            writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(rules, EnforcementMode.DEFAULT, identities)));
+            writer.setIpIdentity(network, address(PEERS[0]), 400);
+            writer.setIpIdentity(network, address(PEERS[1]), 400);
+            writer.setIpIdentity(network, address(PEERS[2]), 401);
+            final StageCounters stageCounters = new StageCounters(counters, "filter");
+            stage = batched ? new FilterStage(tables, stageCounters, conntrack, events, BATCH)
+                : new SequentialFilterReference(tables, stageCounters, conntrack, events, BATCH);
+        }
+    }
+
+    @Test
+    void batchedStageDecidesExactlyAsTheFrameByFrameOne()
+    {
+        final Side batched = new Side(true);
+        final Side sequential = new Side(false);
+        try (FrameMemory memory = FrameMemory.allocate(2 * BATCH))
+        {
+            final SplittableRandom random = new SplittableRandom(7);
+            final PacketBatch a = new PacketBatch(memory, BATCH);
+            final PacketBatch b = new PacketBatch(memory, BATCH);
+            final MemorySegment segment = memory.segment();
+            long now = 1_000_000_000L;
+            int forwarded = 0;
+            int dropped = 0;
+            for (int round = 0; round < 300; round++)
+            {
+                a.clear();
+                b.clear();
+                now += random.nextInt(3) == 0 ? 20_000_000_000L : 1_000_000L; // sometimes past the 10 s closing timeout
+                for (int i = 0; i < BATCH; i++)
+                {
+                    final long frame = memory.dataStart(i);
+                    final int kind = random.nextInt(5);
+                    final String peer = PEERS[random.nextInt(PEERS.length)];
+                    final int localPort = 40_000 + random.nextInt(3);
+                    final int port = PORTS[random.nextInt(PORTS.length)];
+                    final int flags = FLAGS[random.nextInt(FLAGS.length)];
+                    final byte[] bytes = switch (kind)
+                    {
+                        case 0 -> FrameBuilder.ethernet(PEER_MAC, C1_MAC).ipv4("198.19.0.1", peer).tcp(localPort, port, flags).payload(10).build();
+                        case 1 -> FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4(peer, "198.19.0.1").tcp(port, localPort, flags).payload(10).build();
+                        case 2 -> FrameBuilder.ethernet(C2_MAC, C1_MAC).ipv4("198.19.0.1", "198.19.0.2").tcp(localPort, port, flags).payload(10).build();
+                        case 3 -> FrameBuilder.ethernet(C1_MAC, C2_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(port, localPort, flags).payload(10).build();
+                        default -> FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4(peer, "198.19.0.1").udp(port, localPort).payload(10).build();
+                    };
+                    MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, frame, bytes.length);
+                    final int length = random.nextInt(40) == 0 ? 30 : bytes.length; // a few cut short
+                    final boolean fromC1 = kind == 0 || kind == 2;
+                    final boolean fromC2 = kind == 3;
+                    final int gbp = kind == 1 && random.nextBoolean() ? 400 : PacketBatch.NO_IDENTITY;
+                    for (final Side side : List.of(batched, sequential))
+                    {
+                        final PacketBatch batch = side == batched ? a : b;
+                        final int k = batch.add(frame, length, fromC1 ? side.c1 : fromC2 ? side.c2 : side.uplink, now + i);
+                        batch.network[k] = side.network;
+                        batch.srcIdentity[k] = gbp;
+                        if (kind == 0)
+                        {
+                            batch.next[k] = Next.VXLAN_ENCAP;
+                            batch.outPort[k] = (short)side.uplink;
+                        }
+                        else
+                        {
+                            batch.transmit(k, kind == 2 ? side.c2 : side.c1);
+                        }
+                    }
+                }
+                batched.stage.process(a);
+                sequential.stage.process(b);
+                for (int i = 0; i < BATCH; i++)
+                {
+                    assertEquals(b.next[i], a.next[i], "round " + round + " frame " + i + ": next");
+                    assertEquals(b.dropReason[i], a.dropReason[i], "round " + round + " frame " + i + ": drop reason");
+                    forwarded += a.next[i] != Next.DROP ? 1 : 0;
+                    dropped += a.next[i] == Next.DROP ? 1 : 0;
+                }
+                assertEquals(drain(sequential.events), drain(batched.events), "round " + round + ": flow events");
+                assertEquals(sequential.conntrack.size(), batched.conntrack.size(), "round " + round + ": connections");
+                if (round % 50 == 49)
+                {
+                    sequential.conntrack.sweep(now, 1 << 10);
+                    batched.conntrack.sweep(now, 1 << 10);
+                }
+            }
+            assertTrue(forwarded > 1000 && dropped > 1000, "both outcomes exercised: " + forwarded + " forwarded, " + dropped + " dropped");
+            for (int rule = 0; rule < 4; rule++)
+            {
+                assertEquals(sequential.tables.policy().rulePackets(rule), batched.tables.policy().rulePackets(rule), "rule " + rule + " packets");
+                assertEquals(sequential.tables.policy().ruleBytes(rule), batched.tables.policy().ruleBytes(rule), "rule " + rule + " bytes");
+            }
+            assertEquals(sequential.counters.snapshot(), batched.counters.snapshot());
+        }
+        finally
+        {
+            for (final Side side : List.of(batched, sequential))
+            {
+                side.conntrack.close();
+                side.tables.close();
+            }
+        }
+    }
+
+    private static List<FlowEvents.FlowEvent> drain(final FlowEvents events)
+    {
+        final List<FlowEvents.FlowEvent> drained = new ArrayList<>();
+        events.drain(drained::add, Integer.MAX_VALUE);
+        return drained;
+    }
+
+    private static InetAddress address(final String literal)
+    {
+        try
+        {
+            return InetAddress.getByName(literal);
+        }
+        catch (final UnknownHostException e)
+        {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+}
