@@ -133,27 +133,29 @@ public final class ClassifyStage implements Stage
             case EthernetHeader.TYPE_IPV4 ->
             {
                 ipv4.wrap(segment, frame + l2Length);
-                final int totalLength = ipv4.validate(available);
+                // The fixed header in three loads, then every field from registers.
+                final int totalLength = available < Ipv4Header.MIN_HEADER_LENGTH ? -1 : ipv4.loadFixedHeader().validateLoaded(available);
                 if (totalLength < 0)
                 {
                     drop(batch, i, ipv4Invalid(available));
                     return;
                 }
-                if (!ipv4.checksumValid())
+                if (!ipv4.checksumValidLoaded())
                 {
                     drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
                     return;
                 }
-                if (ipv4.protocol() != Ipv4Header.PROTOCOL_UDP)
+                if (ipv4.loadedProtocol() != Ipv4Header.PROTOCOL_UDP)
                 {
                     drop(batch, i, DropReason.NOT_OVERLAY);
                     return;
                 }
-                l4 = l2Length + ipv4.headerLength();
+                l4 = l2Length + ipv4.loadedHeaderLength();
                 l4End = l2Length + totalLength;
-                local = underlay.isLocalVtepV4(ipv4.destination());
-                fragment = ipv4.isFragment();
-                nonFirstFragment = (ipv4.flagsAndFragmentOffset() & 0x1FFF) != 0;
+                local = underlay.isLocalVtepV4(ipv4.loadedDestination());
+                final int flagsAndOffset = ipv4.loadedFlagsAndFragmentOffset();
+                fragment = (flagsAndOffset & 0x3FFF) != 0;
+                nonFirstFragment = (flagsAndOffset & 0x1FFF) != 0;
             }
             case EthernetHeader.TYPE_IPV6 ->
             {

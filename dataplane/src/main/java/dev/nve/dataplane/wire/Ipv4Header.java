@@ -47,6 +47,11 @@ public final class Ipv4Header
 
     private MemorySegment segment;
     private long offset;
+    // The fixed 20-byte header as loaded by loadFixedHeader(): bytes 0-7, 8-15 and 16-19,
+    // little-endian words (byte k of a word is bits 8k to 8k+7).
+    private long loaded0;
+    private long loaded8;
+    private int loaded16;
 
     public Ipv4Header wrap(final MemorySegment segment, final long offset)
     {
@@ -164,6 +169,70 @@ public final class Ipv4Header
     public void checksum(final int value)
     {
         segment.set(U16_BE, offset + CHECKSUM_OFFSET, (short)value);
+    }
+
+    /**
+     * Reads the fixed 20-byte header in three loads (the caller has checked that 20 bytes are
+     * there); the {@code loaded*} methods then work on registers instead of one bounds-checked
+     * memory access per field, which is what the receive path's classify needs per frame.
+     */
+    public Ipv4Header loadFixedHeader()
+    {
+        loaded0 = segment.get(U64_LE, offset);
+        loaded8 = segment.get(U64_LE, offset + 8);
+        loaded16 = segment.get(U32_LE, offset + 16);
+        return this;
+    }
+
+    /** {@link #validate} on the loaded header; {@code available} must be at least 20. */
+    public int validateLoaded(final int available)
+    {
+        final int versionIhl = (int)loaded0 & 0xFF;
+        final int headerLength = (versionIhl & 0x0F) << 2;
+        final int totalLength = loadedTotalLength();
+        if (versionIhl >>> 4 != 4 || headerLength < MIN_HEADER_LENGTH || totalLength < headerLength || totalLength > available)
+        {
+            return -1;
+        }
+        return totalLength;
+    }
+
+    /** {@link #checksumValid} on the loaded header (options, if any, are read from memory). */
+    public boolean checksumValidLoaded()
+    {
+        long sum = (loaded0 & 0xFFFF_FFFFL) + (loaded0 >>> 32) + (loaded8 & 0xFFFF_FFFFL) + (loaded8 >>> 32) + (loaded16 & 0xFFFF_FFFFL);
+        final int length = loadedHeaderLength();
+        for (int i = MIN_HEADER_LENGTH; i < length; i += Integer.BYTES)
+        {
+            sum += segment.get(U32_LE, offset + i) & 0xFFFF_FFFFL;
+        }
+        return Checksum.fold(sum) == 0xFFFF;
+    }
+
+    public int loadedHeaderLength()
+    {
+        return ((int)loaded0 & 0x0F) << 2;
+    }
+
+    public int loadedTotalLength()
+    {
+        return Short.reverseBytes((short)(loaded0 >>> 16)) & 0xFFFF;
+    }
+
+    public int loadedFlagsAndFragmentOffset()
+    {
+        return Short.reverseBytes((short)(loaded0 >>> 48)) & 0xFFFF;
+    }
+
+    public int loadedProtocol()
+    {
+        return (int)(loaded8 >>> 8) & 0xFF;
+    }
+
+    /** Destination address as a big-endian value, as {@link #destination()}. */
+    public int loadedDestination()
+    {
+        return Integer.reverseBytes(loaded16);
     }
 
     /** Recomputes the header checksum from scratch. */

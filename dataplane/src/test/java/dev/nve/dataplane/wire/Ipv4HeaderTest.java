@@ -205,4 +205,29 @@ class Ipv4HeaderTest
         assertEquals(Checksum.fold(Checksum.sum(segment, 0, ihl * 4)) == 0xFFFF, ip.checksumValid());
         assertTrue(!fixChecksum || ip.checksumValid());
     }
+
+    /** The register accessors after loadFixedHeader() give exactly what the memory accessors give. */
+    @Property
+    void loadedFieldsEqualTheMemoryAccessors(@ForAll @Size(min = 60, max = 60) final byte[] random, @ForAll @IntRange(min = 20, max = 60) final int available,
+        @ForAll final boolean fixChecksum)
+    {
+        final MemorySegment segment = MemorySegment.ofArray(random);
+        final Ipv4Header ip = new Ipv4Header().wrap(segment, 0);
+        if (fixChecksum)
+        {
+            segment.set(U8, 0, (byte)(0x40 | (random[0] & 0x0F) | 0x05));
+            ip.updateChecksum();
+        }
+        ip.loadFixedHeader();
+        assertEquals(ip.validate(available), ip.validateLoaded(available));
+        assertEquals(ip.headerLength(), ip.loadedHeaderLength());
+        assertEquals(ip.totalLength(), ip.loadedTotalLength());
+        assertEquals(ip.flagsAndFragmentOffset(), ip.loadedFlagsAndFragmentOffset());
+        assertEquals(ip.protocol(), ip.loadedProtocol());
+        assertEquals(ip.destination(), ip.loadedDestination());
+        if (ip.headerLength() >= Ipv4Header.MIN_HEADER_LENGTH)
+        {
+            assertEquals(ip.checksumValid(), ip.checksumValidLoaded());
+        }
+    }
 }
