@@ -7,7 +7,6 @@ import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.table.FdbTable;
 import dev.nve.dataplane.table.LongIntHashTable;
 import dev.nve.dataplane.table.Tables;
-import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.EthernetHeader;
 
 /**
@@ -56,7 +55,7 @@ public final class BridgeStage implements Stage
                 continue;
             }
             counters.packet();
-            final long destination = Bytes.mac48(batch.segment(), batch.address[i] + EthernetHeader.DESTINATION_OFFSET);
+            final long destination = EthernetHeader.destinationMac(batch.segment(), batch.address[i]);
             if (EthernetHeader.isMulticast(destination))
             {
                 batch.next[i] = Next.FLOOD;

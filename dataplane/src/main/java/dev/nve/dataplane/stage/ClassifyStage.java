@@ -49,6 +49,8 @@ public final class ClassifyStage implements Stage
     {
         final PortTable ports = tables.ports();
         final Underlay underlay = tables.underlay();
+        // Read once per batch: a domain change is seen from the next batch on.
+        final long routerMac = tables.ila().domain().routerMac();
         final int count = batch.count();
         for (int i = 0; i < count; i++)
         {
@@ -61,7 +63,7 @@ public final class ClassifyStage implements Stage
             final byte role = ports.role(port);
             if (role == PortTable.ROLE_ENDPOINT)
             {
-                classifyEndpoint(batch, i, ports, port);
+                classifyEndpoint(batch, i, ports, port, routerMac);
             }
             else if (role == PortTable.ROLE_UNDERLAY && underlay != null)
             {
@@ -75,7 +77,7 @@ public final class ClassifyStage implements Stage
         counters.flush();
     }
 
-    private void classifyEndpoint(final PacketBatch batch, final int i, final PortTable ports, final int port)
+    private void classifyEndpoint(final PacketBatch batch, final int i, final PortTable ports, final int port, final long routerMac)
     {
         final int length = batch.length[i];
         if (length < EthernetHeader.HEADER_LENGTH)
@@ -88,7 +90,7 @@ public final class ClassifyStage implements Stage
         batch.network[i] = ports.network(port);
         batch.srcIdentity[i] = ports.identity(port);
         // IPv6 routed through the host (sent to its router MAC) is ILA's; the rest is bridged.
-        if (Bytes.mac48(segment, frame + EthernetHeader.DESTINATION_OFFSET) == tables.ila().domain().routerMac() &&
+        if (Bytes.mac48(segment, frame + EthernetHeader.DESTINATION_OFFSET) == routerMac &&
             (segment.get(Bytes.U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF) == EthernetHeader.TYPE_IPV6)
         {
             final int available = length - EthernetHeader.HEADER_LENGTH;

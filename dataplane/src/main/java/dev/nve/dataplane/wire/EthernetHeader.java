@@ -84,6 +84,15 @@ public final class EthernetHeader
         return headerLength;
     }
 
+    /**
+     * The destination MAC of the frame at {@code frame} in one 8-byte load (the frame must hold
+     * at least 8 bytes, which every Ethernet frame does): the first six bytes read big-endian.
+     */
+    public static long destinationMac(final MemorySegment segment, final long frame)
+    {
+        return segment.get(Bytes.U64_BE, frame + DESTINATION_OFFSET) >>> 16;
+    }
+
     public long destination()
     {
         return Bytes.mac48(segment, offset + DESTINATION_OFFSET);

@@ -38,7 +38,7 @@ final class InnerFlowHashTest
     }
 
     @Test
-    void portsAddressesAndMacsAllSeparateFlows()
+    void portsAndAddressesSeparateFlows()
     {
         final Set<Integer> hashes = new HashSet<>();
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build()));
@@ -46,11 +46,25 @@ final class InnerFlowHashTest
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 54).build()));
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv4("198.19.0.3", "198.19.0.2").udp(1000, 53).build()));
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv4("198.19.0.1", "198.19.0.4").udp(1000, 53).build()));
-        hashes.add(hash(FrameBuilder.ethernet(B, A).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build()));
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv6("fd00::1", "fd00::2").udp(1000, 53).build()));
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv6("fd00::1", "fd00::3").udp(1000, 53).build()));
         hashes.add(hash(FrameBuilder.ethernet(A, B).ipv6("fd00::1", "fd00::2").udp(1002, 53).build()));
-        assertEquals(9, hashes.size());
+        assertEquals(8, hashes.size());
+    }
+
+    /** IP flows are told apart by addresses and ports (the MACs are the host pair's); other frames by their MACs. */
+    @Test
+    void macsCountOnlyForFramesThatAreNotIp()
+    {
+        assertEquals(hash(FrameBuilder.ethernet(A, B).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build()),
+            hash(FrameBuilder.ethernet(B, A).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build()));
+        final byte[] arp = FrameBuilder.ethernet(A, B).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build();
+        arp[12] = 0x08;
+        arp[13] = 0x06;
+        final byte[] arpOtherMac = FrameBuilder.ethernet(B, A).ipv4("198.19.0.1", "198.19.0.2").udp(1000, 53).build();
+        arpOtherMac[12] = 0x08;
+        arpOtherMac[13] = 0x06;
+        assertNotEquals(hash(arp), hash(arpOtherMac));
     }
 
     @Test

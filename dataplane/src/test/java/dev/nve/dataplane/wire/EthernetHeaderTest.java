@@ -146,4 +146,14 @@ class EthernetHeaderTest
         EthernetHeader.putSource(segment, 1, 0x6677_8899_AABBL);
         assertArrayEquals(HEX.parseHex("00" + "001122334455" + "66778899aabb" + "000000"), segment.toArray(ValueLayout.JAVA_BYTE));
     }
+
+    @Test
+    void destinationMacInOneLoadEqualsTheFieldRead()
+    {
+        final MemorySegment frame = MemorySegment.ofArray(HEX.parseHex("02a1b2c3d4e5" + "020000000002" + "0800"));
+        assertEquals(0x02A1_B2C3_D4E5L, EthernetHeader.destinationMac(frame, 0));
+        assertEquals(Bytes.mac48(frame, 0), EthernetHeader.destinationMac(frame, 0));
+        final MemorySegment broadcast = MemorySegment.ofArray(HEX.parseHex("ffffffffffff" + "020000000002" + "0806"));
+        assertEquals(0xFFFF_FFFF_FFFFL, EthernetHeader.destinationMac(broadcast, 0));
+    }
 }
