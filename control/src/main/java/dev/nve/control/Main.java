@@ -87,7 +87,7 @@ public final class Main implements Callable<Integer>
                 final Replay.Result result = Replay.run(new Replay.Options(config, inputs, outDir, batch, frameSize, frames));
                 final StringBuilder line = new StringBuilder("nve replay: wrote");
                 result.outputs().forEach((port, file) -> line.append(' ').append(file));
-                line.append(' ').append(outDir.resolve("counters.json"));
+                line.append(' ').append(outDir.resolve("counters.json")).append(' ').append(outDir.resolve(Replay.FLOWS_FILE));
                 System.out.println(line);
                 return EXIT_OK;
             }
