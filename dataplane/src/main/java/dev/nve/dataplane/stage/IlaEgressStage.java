@@ -92,6 +92,9 @@ public final class IlaEgressStage implements Stage
             }
             keys[i] = key;
             hashes[i] = LongIntHashTable.hash(key);
+            // The filter after this stage needs the SIR destination the rewrite replaces.
+            batch.sirDestinationHigh[i] = high;
+            batch.sirDestinationLow[i] = low;
         }
         long touched = 0;
         for (int i = 0; i < count; i++)
@@ -128,8 +131,6 @@ public final class IlaEgressStage implements Stage
             }
             final int port = IlaTable.port(entries, entry);
             batch.viaIla[i] = true;
-            batch.sirDestinationHigh[i] = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET);
-            batch.sirDestinationLow[i] = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
             if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
             {
                 if (port == batch.inPort[i])
