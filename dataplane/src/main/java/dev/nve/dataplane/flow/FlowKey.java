@@ -12,10 +12,9 @@ import static dev.nve.dataplane.wire.Bytes.U8;
 /**
  * The 5-tuple of an Ethernet frame, parsed into reusable fields (one instance per stage, nothing
  * allocated). Addresses are two big-endian 64-bit halves; an IPv4 address sits in the low 32
- * bits of the low half (the conntrack key shape); {@link #mapped} gives the IPv4-mapped IPv6
- * form ::ffff:a.b.c.d that the ipcache uses. ICMP and ICMPv6 echo use the
- * identifier as both ports (so request and reply share a connection); other ICMP types, and
- * fragments after the first, have ports 0.
+ * bits of the low half (the conntrack key shape; the ipcache's form is IpCache.v4MappedLow).
+ * ICMP and ICMPv6 echo use the identifier as both ports (so request and reply share a
+ * connection); other ICMP types, and fragments after the first, have ports 0.
  */
 public final class FlowKey
 {
@@ -30,7 +29,6 @@ public final class FlowKey
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
     public static final int PROTOCOL_ICMPV6 = 58;
-    public static final long IPV4_MAPPED_PREFIX = 0x0000_FFFF_0000_0000L;
 
     private static final int ICMP_ECHO_REPLY = 0;
     private static final int ICMP_ECHO_REQUEST = 8;
@@ -152,11 +150,5 @@ public final class FlowKey
             }
         }
         return IP;
-    }
-
-    /** The low half of an address of this key in ipcache form: IPv4 becomes ::ffff:a.b.c.d. */
-    public long mapped(final long low)
-    {
-        return version == 4 ? IPV4_MAPPED_PREFIX | low : low;
     }
 }

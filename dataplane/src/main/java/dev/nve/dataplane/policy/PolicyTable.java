@@ -202,17 +202,6 @@ public final class PolicyTable
         return ruleCounts.get(2 * rule + 1);
     }
 
-    /**
-     * Loads the home slot of a flow's specific key so that its cache line is on its way before
-     * {@link #lookup}: a stage touches a whole batch first, then looks it up (as BridgeStage
-     * does with the FDB). Returns a value only so the JIT keeps the load.
-     */
-    public long touch(final int endpointIdentity, final int direction, final int peerIdentity, final int ipProtocol)
-    {
-        final long key = PolicyKey.pack(endpointIdentity & Identities.MAX, direction & 1, peerIdentity & Identities.MAX, ProtocolClass.of(ipProtocol));
-        return slots.get(U64_NATIVE, (long)((int)LongIntHashTable.hash(key) & mask) * SLOT_SIZE);
-    }
-
     /** Byte offset of the key's slot, or -1. */
     private long find(final long key)
     {

@@ -38,6 +38,8 @@ public final class FilterStage implements Stage
      * domain for VIRT_UNI_V6 tenants. VXLAN zones are network indexes, far below.
      */
     public static final int ILA_ZONE = 0x80_0000;
+    /** Not an identity (identities are 0 to 2^24 - 1). */
+    private static final int NO_MEMO = -1;
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
@@ -73,6 +75,11 @@ public final class FilterStage implements Stage
     private final int[] srcIdentity;
     private final int[] dstIdentity;
     private long sink;
+    // Enforcement of the last identity seen this batch, per direction (see egressEnforced).
+    private int memoEgressIdentity = NO_MEMO;
+    private boolean memoEgress;
+    private int memoIngressIdentity = NO_MEMO;
+    private boolean memoIngress;
 
     /**
      * @param conntrack this worker's connection table (one per worker: it is not thread-safe)
@@ -128,6 +135,8 @@ public final class FilterStage implements Stage
         }
         final int count = batch.count();
         batchRuleCount = 0;
+        memoEgressIdentity = NO_MEMO;
+        memoIngressIdentity = NO_MEMO;
         int tracked = 0;
         for (int i = 0; i < count; i++)
         {
@@ -163,6 +172,30 @@ public final class FilterStage implements Stage
         return sink;
     }
 
+    /**
+     * Whether the sender's egress is enforced: a probe of the policy table, remembered for the
+     * rest of the batch because a batch's frames mostly come from few endpoints.
+     */
+    private boolean egressEnforced(final PolicyTable policy, final int identity)
+    {
+        if (identity != memoEgressIdentity)
+        {
+            memoEgressIdentity = identity;
+            memoEgress = policy.enforced(identity, PolicyDirection.EGRESS);
+        }
+        return memoEgress;
+    }
+
+    private boolean ingressEnforced(final PolicyTable policy, final int identity)
+    {
+        if (identity != memoIngressIdentity)
+        {
+            memoIngressIdentity = identity;
+            memoIngress = policy.enforced(identity, PolicyDirection.INGRESS);
+        }
+        return memoIngress;
+    }
+
     /** First pass: whether the frame is filtered, its tuple, zone and conntrack hash. */
     private byte parse(final PacketBatch batch, final int i, final PolicyTable policy)
     {
@@ -177,8 +210,8 @@ public final class FilterStage implements Stage
         final boolean dstLocal = next == Next.TRANSMIT && ports.role(batch.outPort[i]) == PortTable.ROLE_ENDPOINT;
         final int srcLocalIdentity = srcLocal ? ports.identity(inPort) : Identities.UNKNOWN;
         final int dstLocalIdentity = dstLocal ? ports.identity(batch.outPort[i]) : Identities.UNKNOWN;
-        final boolean egress = srcLocal && policy.enforced(srcLocalIdentity, PolicyDirection.EGRESS);
-        final boolean ingress = dstLocal && policy.enforced(dstLocalIdentity, PolicyDirection.INGRESS);
+        final boolean egress = srcLocal && egressEnforced(policy, srcLocalIdentity);
+        final boolean ingress = dstLocal && ingressEnforced(policy, dstLocalIdentity);
         if (!egress && !ingress)
         {
             return SKIP;
@@ -387,10 +420,10 @@ public final class FilterStage implements Stage
         }
     }
 
-    /** The low half of an address in ipcache form: IPv4 becomes ::ffff:a.b.c.d (as FlowKey.mapped). */
-    private static long mapped(final int version, final long low)
+    /** The low half of an address in ipcache form: IPv4 (low 32 bits here) becomes ::ffff:a.b.c.d. */
+    static long mapped(final int version, final long low)
     {
-        return version == 4 ? FlowKey.IPV4_MAPPED_PREFIX | low : low;
+        return version == 4 ? IpCache.v4MappedLow((int)low) : low;
     }
 
     /** The port a forwarded frame leaves on: encap has not run yet, but its port is the underlay's; a flood has none. */

@@ -132,7 +132,7 @@ final class SequentialFilterReference implements Stage
                 continue;
             }
             final int srcIdentity = srcLocal ? srcLocalIdentity : remoteSource(batch, i, zone);
-            final int dstIdentity = dstLocal ? dstLocalIdentity : peer(zone, key.dstHigh, key.mapped(key.dstLow));
+            final int dstIdentity = dstLocal ? dstLocalIdentity : peer(zone, key.dstHigh, FilterStage.mapped(key.version, key.dstLow));
             final int port = key.protocol == FlowKey.PROTOCOL_TCP || key.protocol == FlowKey.PROTOCOL_UDP ? key.dstPort : 0;
             int verdict = NOT_ENFORCED;
             int direction = FlowEvents.DIRECTION_NONE;
@@ -214,7 +214,7 @@ final class SequentialFilterReference implements Stage
         {
             return carried;
         }
-        return peer(zone, key.srcHigh, key.mapped(key.srcLow));
+        return peer(zone, key.srcHigh, FilterStage.mapped(key.version, key.srcLow));
     }
 
     private int peer(final int zone, final long high, final long low)
