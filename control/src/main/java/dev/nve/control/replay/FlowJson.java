@@ -7,11 +7,9 @@ import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.flow.FlowKey;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
+import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.Tables;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Map;
 
@@ -119,17 +117,8 @@ public final class FlowJson
 
     static String address(final int version, final long high, final long low)
     {
-        try
-        {
-            if (version == 4)
-            {
-                return InetAddress.getByAddress(ByteBuffer.allocate(4).putInt((int)low).array()).getHostAddress();
-            }
-            return compressed(InetAddress.getByAddress(ByteBuffer.allocate(16).putLong(high).putLong(low).array()).getHostAddress());
-        }
-        catch (final UnknownHostException e)
-        {
-            throw new IllegalStateException(e);
-        }
+        // An IPv4-mapped address comes back from InetAddress as the IPv4 address itself.
+        return version == 4 ? IpCache.address(IpCache.V4_MAPPED_HIGH, IpCache.v4MappedLow((int)low)).getHostAddress()
+            : compressed(IpCache.address(high, low).getHostAddress());
     }
 }
