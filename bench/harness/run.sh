@@ -17,7 +17,9 @@
 #                  c = refbench fwd; nve-bench = dev.nve.bench.pipeline.XdpDut (the inline
 #                  Pipeline on AfXdpPorts, tables set in code, refbench-style SIGUSR1 counter
 #                  snapshots); nve-run = `nve run --config configs/MODE.json` (the product
-#                  command; no fwd mode: its fwd needs a third interface for the underlay).
+#                  command; no fwd mode: its fwd needs a third interface for the underlay);
+#                  nve-run-copy = the same with --umem per-port (the endpoint port on its own
+#                  UMEM, a copy each way: what nve does where the kernel refuses a shared UMEM).
 #                  nve-run is dropped when `nve run` does not exist.
 #   QUIET [10]     seconds to wait before each run for other load to go away (then run anyway)
 #   FOREIGN_PCT [10]  a run is "clean" when processes outside this script used <= this % of
@@ -108,7 +110,7 @@ if [ "$PROFILE" = 1 ]; then
 fi
 if [[ " $IMPLS " == *" nve-run "* ]] && ! "${NVE_JVM[@]}" -cp "$CONTROL_CP" dev.nve.control.Main run --help >/dev/null 2>&1; then
     log "nve run is not available: measuring without it"
-    IMPLS=$(sed 's/nve-run//' <<< "$IMPLS")
+    IMPLS=$(sed 's/nve-run[a-z-]*//g' <<< "$IMPLS")
 fi
 log "DUTs: $IMPLS"
 
@@ -142,8 +144,9 @@ dut_start() {
         c) ip netns exec "${P}dut" "$FWD" -m "$mode" -x $xskb -c "$DUT_CPU" -q -d $secs >"$logf" 2>&1 & ;;
         nve-bench) ip netns exec "${P}dut" taskset -c "$DUT_CPU" "${NVE_JVM[@]}" -cp "$BENCH_JAR" dev.nve.bench.pipeline.XdpDut --mode "$mode" --xdp "$xdp" \
                 --cpu "$DUT_CPU" --duration $secs >"$logf" 2>&1 & ;;
-        nve-run) ip netns exec "${P}dut" taskset -c "$DUT_CPU" "${NVE_JVM[@]}" -cp "$CONTROL_CP" dev.nve.control.Main run --config "$HERE/configs/$mode.json" \
-                --xdp-mode "$xdp" --cpu "$DUT_CPU" --duration $secs --idle busy-spin --stats-interval 1 >"$logf" 2>&1 & ;;
+        nve-run|nve-run-copy) local umem=auto; [ "$impl" = nve-run-copy ] && umem=per-port
+            ip netns exec "${P}dut" taskset -c "$DUT_CPU" "${NVE_JVM[@]}" -cp "$CONTROL_CP" dev.nve.control.Main run --config "$HERE/configs/$mode.json" \
+                --xdp-mode "$xdp" --umem $umem --cpu "$DUT_CPU" --duration $secs --idle busy-spin --stats-interval 1 >"$logf" 2>&1 & ;;
     esac
     DUT_PID=$!
     for i in $(seq 1 150); do
@@ -321,7 +324,7 @@ for run in $(seq 1 "$RUNS"); do
     for xdp in $XDPS; do
         for mode in $MODES; do
             for impl in "${impls[@]}"; do
-                [ "$impl" = nve-run ] && [ "$mode" = fwd ] && continue
+                [[ "$impl" = nve-run* ]] && [ "$mode" = fwd ] && continue
                 log "round $run/$RUNS: $impl xdp=$xdp mode=$mode"
                 dut_run "$impl" "$xdp" "$mode" "$run"
             done

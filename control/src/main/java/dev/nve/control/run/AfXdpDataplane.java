@@ -5,7 +5,9 @@ import dev.nve.control.config.HostConfig;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.frame.FrameMemory;
+import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.pipeline.Pipeline;
+import dev.nve.dataplane.port.CopyingPort;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableWriter;
@@ -41,7 +43,10 @@ import java.util.concurrent.CompletableFuture;
  * The dataplane of {@code nve run}: every port of the host config is a network interface; each
  * gets nve's XDP program and one AF_XDP socket on queue 0, all sockets on ONE shared UMEM
  * (the first port registers it, the others bind with XDP_SHARED_UMEM), and one {@link Worker}
- * runs the {@link Pipeline} inline (run to completion) over all of them.
+ * runs the {@link Pipeline} inline (run to completion) over all of them. A port whose shared
+ * bind the kernel refuses (or every port after the first, with {@link UmemSharing#PER_PORT})
+ * gets its own UMEM instead, and a {@link CopyingPort} copies its frames to and from the
+ * worker's.
  *
  * <p>Steering (set by {@link #start()}, after the worker runs): the underlay port steers UDP
  * to each local VTEP address and the VXLAN port, and IPv6 to each local ILA locator; endpoint
@@ -59,9 +64,16 @@ public final class AfXdpDataplane implements AutoCloseable
     /** Longest wait for transmissions to complete at shutdown, per port. */
     public static final long DRAIN_MILLIS = 1000;
 
-    /** One interface of the run. */
-    public record RunPort(int id, String name, String role, AfXdpPort port, XdpProgram program, String mode, List<InetAddress> vteps, int vxlanPort,
-                          List<Long> ilaLocators, boolean steerAll, String startupLine)
+    /**
+     * One interface of the run.
+     *
+     * @param port         the AF_XDP socket
+     * @param pipelinePort what the pipeline uses: {@code port} itself on the worker's UMEM, else a {@link CopyingPort} over it
+     * @param ownUmem      the port's own UMEM when it could not (or was told not to) share the worker's, else null
+     * @param copyReason   why the port has its own UMEM, else null
+     */
+    public record RunPort(int id, String name, String role, AfXdpPort port, Port pipelinePort, Umem ownUmem, String copyReason, XdpProgram program,
+                          String mode, List<InetAddress> vteps, int vxlanPort, List<Long> ilaLocators, boolean steerAll, String startupLine)
     {
         /** What the XDP program steers to this port, in words. */
         public String steering()
@@ -154,9 +166,12 @@ public final class AfXdpDataplane implements AutoCloseable
         final AfXdpPortConfig template = AfXdpPortConfig.builder("template").frames(options.frames(), options.frameSize(), headroom)
             .fillTarget(fillTarget).batchSize(options.batch()).xdpMode(options.xdpMode()).bindMode(options.bindMode())
             .busyPollMicros(options.busyPollMicros()).build();
-        startupLines.add(String.format(Locale.ROOT, "nve run: UMEM %d frames x %d B = %s shared by %d port%s (headroom %d B, largest frame %d B);"
+        final String sharing = options.umem() == UmemSharing.PER_PORT && count > 1
+            ? "for the first port and one as large for each of the other " + (count - 1) + " (--umem per-port: a copy each way)"
+            : "shared by " + count + " port" + (count == 1 ? "" : "s");
+        startupLines.add(String.format(Locale.ROOT, "nve run: UMEM %d frames x %d B = %s %s (headroom %d B, largest frame %d B);"
                 + " per port: rings rx %d tx %d fill %d completion %d = %s mapped, %d frames kept on the fill ring; batch %d; idle %s; worker cpu %s",
-            options.frames(), options.frameSize(), bytes((long)options.frames() * options.frameSize()), count, count == 1 ? "" : "s", headroom,
+            options.frames(), options.frameSize(), bytes((long)options.frames() * options.frameSize()), sharing, headroom,
             options.frameSize() - headroom, template.rxRingSize(), template.txRingSize(), template.fillRingSize(), template.completionRingSize(),
             bytes(ringBytes(template)), Math.min(fillTarget, template.fillRingSize()), options.batch(), options.idle(),
             options.cpu() < 0 ? "not pinned" : String.valueOf(options.cpu())));
@@ -166,7 +181,7 @@ public final class AfXdpDataplane implements AutoCloseable
         {
             final RunPort port = openPort(id, portTable, template);
             ports.add(port);
-            pipelinePorts[id] = port.port();
+            pipelinePorts[id] = port.pipelinePort();
             startupLines.add(port.startupLine());
             out.println(port.startupLine());
         }
@@ -186,6 +201,7 @@ public final class AfXdpDataplane implements AutoCloseable
         final String roleName = role == PortTable.ROLE_UNDERLAY ? "underlay" : role == PortTable.ROLE_ENDPOINT ? "endpoint" : "no role";
         final boolean sharing = umem.registeredFd() >= 0;
         XdpProgram program = null;
+        Umem own = null;
         try
         {
             program = XdpProgram.load(name);
@@ -194,30 +210,52 @@ public final class AfXdpDataplane implements AutoCloseable
                 .frames(template.frameCount(), template.frameSize(), template.headroom()).fillTarget(template.fillTarget())
                 .batchSize(template.batchSize()).xdpMode(template.xdpMode()).bindMode(template.bindMode())
                 .busyPollMicros(template.busyPollMicros()).build();
-            final AfXdpPort port;
-            try
+            AfXdpPort port = null;
+            String copyReason = null;
+            if (sharing && options.umem() == UmemSharing.PER_PORT)
             {
-                port = AfXdpPort.open(portConfig, umem, program);
+                copyReason = "--umem per-port";
             }
-            catch (final RuntimeException e)
+            else
             {
-                if (sharing)
+                try
                 {
-                    throw new RunException("port " + name + ": binding a socket on the UMEM shared with port " + ports.get(0).name() + " failed: "
-                        + e.getMessage() + ". nve run keeps every port of its worker on one UMEM (frames move between ports without a copy); "
-                        + "separate UMEMs with a copy between them are not implemented", e);
+                    port = AfXdpPort.open(portConfig, umem, program);
                 }
-                throw e;
+                catch (final RuntimeException e)
+                {
+                    if (!sharing)
+                    {
+                        throw e;
+                    }
+                    final String refused = "binding a socket on the UMEM shared with port " + ports.get(0).name() + " failed: " + e.getMessage();
+                    if (options.umem() == UmemSharing.SHARED)
+                    {
+                        throw new RunException("port " + name + ": " + refused + " (--umem shared; --umem auto would give the port its own UMEM and copy)", e);
+                    }
+                    copyReason = refused;
+                }
             }
+            if (port == null)
+            {
+                own = Umem.allocate(template.frameCount(), template.frameSize(), template.headroom());
+                port = AfXdpPort.open(portConfig, own, program);
+            }
+            final Port pipelinePort = own == null ? port : new CopyingPort(port, own.pool(), umem.pool(), options.batch());
             final boolean underlay = role == PortTable.ROLE_UNDERLAY;
             final List<InetAddress> vteps = underlay ? config.underlay().vteps() : List.of();
             final List<Long> locators = underlay && config.ila() != null ? config.ila().locators() : List.of();
             final boolean all = role == PortTable.ROLE_ENDPOINT;
-            final String line = startupLine(id, name, roleName, port, program, vteps, locators, all);
-            return new RunPort(id, name, roleName, port, program, port.modeDescription(), vteps, config.underlay().vxlanPort(), locators, all, line);
+            final String line = startupLine(id, name, roleName, port, copyReason, program, vteps, locators, all);
+            return new RunPort(id, name, roleName, port, pipelinePort, own, copyReason, program, port.modeDescription(), vteps,
+                config.underlay().vxlanPort(), locators, all, line);
         }
         catch (final RuntimeException e)
         {
+            if (own != null)
+            {
+                own.close();
+            }
             if (program != null)
             {
                 try
@@ -237,8 +275,8 @@ public final class AfXdpDataplane implements AutoCloseable
         }
     }
 
-    private String startupLine(final int id, final String name, final String role, final AfXdpPort port, final XdpProgram program,
-        final List<InetAddress> vteps, final List<Long> locators, final boolean all)
+    private String startupLine(final int id, final String name, final String role, final AfXdpPort port, final String copyReason,
+        final XdpProgram program, final List<InetAddress> vteps, final List<Long> locators, final boolean all)
     {
         final StringBuilder s = new StringBuilder("nve run: port ").append(name).append(" (").append(role).append(", id ").append(id)
             .append(", dev ").append(port.config().interfaceName()).append(" queue ").append(port.queue()).append("): XDP ")
@@ -256,8 +294,10 @@ public final class AfXdpDataplane implements AutoCloseable
         {
             s.append(port.zeroCopy() ? " (auto)" : " (auto, fallback: the driver has no zero-copy)");
         }
-        s.append(", need_wakeup ").append(port.needWakeup() ? "on" : "off").append(", UMEM ").append(port.sharedUmem() ? "shared" : "registered here");
-        s.append("; steers ").append(new RunPort(id, name, role, port, program, "", vteps, config.underlay().vxlanPort(), locators, all, "").steering());
+        s.append(", need_wakeup ").append(port.needWakeup() ? "on" : "off").append(", UMEM ")
+            .append(copyReason != null ? "own, frames copied to and from the worker's (" + copyReason + ")" : port.sharedUmem() ? "shared" : "registered here");
+        s.append("; steers ").append(new RunPort(id, name, role, port, port, null, null, program, "", vteps, config.underlay().vxlanPort(), locators, all, "")
+            .steering());
         final List<String> notes = new ArrayList<>();
         for (final String note : port.notes())
         {
@@ -507,16 +547,18 @@ public final class AfXdpDataplane implements AutoCloseable
             {
                 problems.add("port " + p.name() + ": XDP program counters: " + e.getMessage());
             }
+            final RunReport.Copies copies = p.pipelinePort() instanceof CopyingPort c
+                ? new RunReport.Copies(p.copyReason(), c.rxCopied(), c.txCopied(), c.txNoFrame(), c.rxOversize()) : null;
             portReports.add(new RunReport.PortReport(p.name(), p.role(), p.mode(), port.rxFrames(), port.rxBytes(), port.txFrames(),
                 port.txCompleted(), port.txRingFull(), port.txKicks(), port.txKicksRepeated(), port.txKickErrors(), port.rxWakeups(), statistics, xdp,
-                accounting));
+                accounting, copies));
         }
         final Map<String, Long> finalCounters = new LinkedHashMap<>(counters.snapshot());
         for (int i = ports.size() - 1; i >= 0; i--)
         {
             try
             {
-                ports.get(i).port().close();
+                ports.get(i).pipelinePort().close();
             }
             catch (final RuntimeException e)
             {
@@ -537,6 +579,19 @@ public final class AfXdpDataplane implements AutoCloseable
         if (waiter != null)
         {
             waiter.close();
+        }
+        for (final RunPort p : ports)
+        {
+            if (p.ownUmem() != null)
+            {
+                final FramePool own = p.ownUmem().pool();
+                if (own.available() != own.capacity())
+                {
+                    problems.add("frame leak: " + (own.capacity() - own.available()) + " of " + own.capacity() + " frames of port " + p.name()
+                        + "'s own UMEM did not come back to its pool");
+                }
+                p.ownUmem().close();
+            }
         }
         int capacity = 0;
         int available = 0;

@@ -15,7 +15,7 @@ import java.util.concurrent.Callable;
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
     "Run the dataplane on network interfaces through AF_XDP, with the host config of replay.",
     "Every port of the config (underlay and endpoint ports) is an interface name. Each gets nve's",
-    "XDP program and an AF_XDP socket on queue 0, all on one shared UMEM, served by one worker",
+    "XDP program and an AF_XDP socket on queue 0, all on one shared UMEM (see --umem), served by one worker",
     "running the pipeline inline. The underlay steers VXLAN to the local VTEPs and IPv6 to the",
     "local ILA locators into nve and passes everything else to the kernel; endpoint ports steer",
     "every frame. Ctrl-C or SIGTERM stops the worker, detaches XDP, drains, releases the UMEM,",
@@ -39,6 +39,11 @@ public final class RunCommand implements Callable<Integer>
     @Option(names = "--bind-mode", defaultValue = "auto", paramLabel = "MODE",
         description = "auto (zero-copy where the driver has it, else copy), copy or zerocopy (default ${DEFAULT-VALUE})")
     String bindMode;
+
+    @Option(names = "--umem", defaultValue = "auto", paramLabel = "MODE",
+        description = "auto (one UMEM shared by all ports; a port the kernel refuses that for gets its own UMEM and a copy, reported), "
+            + "shared (one UMEM or stop), per-port (every port but the first on its own UMEM, a copy each way) (default ${DEFAULT-VALUE})")
+    String umem;
 
     @Option(names = "--frames", defaultValue = "4096", paramLabel = "N", description = "UMEM frames of 4096 B shared by all ports (default ${DEFAULT-VALUE})")
     int frames;
@@ -67,7 +72,7 @@ public final class RunCommand implements Callable<Integer>
         try
         {
             options = new RunOptions(idle, RunOptions.parseXdpMode(xdpMode), RunOptions.parseBindMode(bindMode), frames, RunOptions.DEFAULT_FRAME_SIZE,
-                batch, cpu, duration, statsInterval, busyPoll);
+                batch, cpu, duration, statsInterval, busyPoll, UmemSharing.parse(umem));
             options.validate(0);
         }
         catch (final IllegalArgumentException e)

@@ -20,9 +20,10 @@ import java.util.Objects;
  * @param durationSeconds stop after this long; 0 runs until SIGINT/SIGTERM
  * @param statsSeconds    period of the stats line; 0 prints none
  * @param busyPollMicros  SO_BUSY_POLL with SO_PREFER_BUSY_POLL on every socket; 0 off
+ * @param umem            one UMEM for all ports, or own UMEMs with a copy (see {@link UmemSharing})
  */
 public record RunOptions(String idle, XdpAttachMode xdpMode, XskBindMode bindMode, int frames, int frameSize, int batch, int cpu,
-                         double durationSeconds, double statsSeconds, int busyPollMicros)
+                         double durationSeconds, double statsSeconds, int busyPollMicros, UmemSharing umem)
 {
     public static final String DEFAULT_IDLE = "poll:10";
     public static final int DEFAULT_FRAMES = 4096;
@@ -37,32 +38,38 @@ public record RunOptions(String idle, XdpAttachMode xdpMode, XskBindMode bindMod
         Objects.requireNonNull(idle, "idle");
         Objects.requireNonNull(xdpMode, "xdpMode");
         Objects.requireNonNull(bindMode, "bindMode");
+        Objects.requireNonNull(umem, "umem");
     }
 
     /** The defaults of the command line. */
     public static RunOptions defaults()
     {
-        return new RunOptions(DEFAULT_IDLE, XdpAttachMode.AUTO, XskBindMode.AUTO, DEFAULT_FRAMES, DEFAULT_FRAME_SIZE, DEFAULT_BATCH, -1, 0, 0, 0);
+        return new RunOptions(DEFAULT_IDLE, XdpAttachMode.AUTO, XskBindMode.AUTO, DEFAULT_FRAMES, DEFAULT_FRAME_SIZE, DEFAULT_BATCH, -1, 0, 0, 0, UmemSharing.AUTO);
     }
 
     public RunOptions withIdle(final String value)
     {
-        return new RunOptions(value, xdpMode, bindMode, frames, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros);
+        return new RunOptions(value, xdpMode, bindMode, frames, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros, umem);
     }
 
     public RunOptions withXdpMode(final XdpAttachMode value)
     {
-        return new RunOptions(idle, value, bindMode, frames, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros);
+        return new RunOptions(idle, value, bindMode, frames, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros, umem);
     }
 
     public RunOptions withFrames(final int value)
     {
-        return new RunOptions(idle, xdpMode, bindMode, value, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros);
+        return new RunOptions(idle, xdpMode, bindMode, value, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros, umem);
+    }
+
+    public RunOptions withUmem(final UmemSharing value)
+    {
+        return new RunOptions(idle, xdpMode, bindMode, frames, frameSize, batch, cpu, durationSeconds, statsSeconds, busyPollMicros, value);
     }
 
     public RunOptions withCpu(final int value)
     {
-        return new RunOptions(idle, xdpMode, bindMode, frames, frameSize, batch, value, durationSeconds, statsSeconds, busyPollMicros);
+        return new RunOptions(idle, xdpMode, bindMode, frames, frameSize, batch, value, durationSeconds, statsSeconds, busyPollMicros, umem);
     }
 
     /**

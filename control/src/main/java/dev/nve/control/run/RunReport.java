@@ -33,15 +33,30 @@ public record RunReport(double seconds, List<PortReport> ports, Map<String, Long
      *
      * @param xdpCounters the program's counters indexed by {@link XdpCounter#index()}, or null when unreadable
      * @param statistics  XDP_STATISTICS, or null when unreadable
+     * @param accounting  the socket's UMEM frames at stop
+     * @param copies      for a port on its own UMEM: why, and the frames copied; else null
      */
     public record PortReport(String name, String role, String mode, long xskRxFrames, long xskRxBytes, long xskTxFrames, long txCompleted,
                              long txRingFull, long txKicks, long txKicksRepeated, long txKickErrors, long rxWakeups, XskStatistics statistics,
-                             long[] xdpCounters, FrameAccounting accounting)
+                             long[] xdpCounters, FrameAccounting accounting, Copies copies)
     {
         public long xdp(final XdpCounter counter)
         {
             return xdpCounters == null ? -1 : xdpCounters[counter.index()];
         }
+    }
+
+    /**
+     * Frames a port on its own UMEM copied to and from the worker's.
+     *
+     * @param reason   why the port has its own UMEM
+     * @param in       received frames copied into the worker's UMEM
+     * @param out      frames to send copied into the port's UMEM
+     * @param noFrame  frames to send dropped: the port's UMEM had no free frame
+     * @param oversize received frames too long for a frame of the worker's UMEM
+     */
+    public record Copies(String reason, long in, long out, long noFrame, long oversize)
+    {
     }
 
     /** True when the shutdown found nothing wrong. */
@@ -94,6 +109,11 @@ public record RunReport(double seconds, List<PortReport> ports, Map<String, Long
             }
             lines.add(xdp.toString());
             lines.add("nve run:     frames at stop: " + p.accounting());
+            if (p.copies() != null)
+            {
+                lines.add("nve run:     own UMEM (" + p.copies().reason() + "): copied in " + p.copies().in() + " out " + p.copies().out() + ", no frame to send "
+                    + p.copies().noFrame() + ", oversize " + p.copies().oversize());
+            }
         }
         final StringBuilder stages = new StringBuilder("nve run:   stages:");
         for (final Map.Entry<String, Long> e : counters.entrySet())

@@ -20,6 +20,10 @@ final class RunOptionsTest
         assertEquals(XskBindMode.AUTO, RunOptions.parseBindMode("auto"));
         assertEquals(XskBindMode.COPY, RunOptions.parseBindMode("copy"));
         assertEquals(XskBindMode.ZERO_COPY, RunOptions.parseBindMode("zerocopy"));
+        assertEquals(UmemSharing.PER_PORT, UmemSharing.parse("per-port"));
+        assertEquals(UmemSharing.SHARED, UmemSharing.parse(" Shared"));
+        assertEquals(UmemSharing.AUTO, UmemSharing.parse("auto"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> UmemSharing.parse("copy")).getMessage().contains("--umem \"copy\""));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RunOptions.parseXdpMode("offload")).getMessage()
             .contains("expected auto, native or generic"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> RunOptions.parseBindMode("zc")).getMessage()
@@ -43,12 +47,12 @@ final class RunOptionsTest
         assertRefused(d.withFrames(100), 2, "--frames 100 out of range");
         assertRefused(d.withFrames(512), 3, "too small for 3 ports");
         assertRefused(d.withCpu(-2), 2, "--cpu -2");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 0, -1, 0, 0, 0), 1, "--batch 0");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 3000, 64, -1, 0, 0, 0), 1, "power of two");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, -1, 0, 0), 1, "--duration");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, Double.NaN, 0, 0), 1, "--duration");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, 0, -3, 0), 1, "--stats-interval");
-        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, 0, 0, -1), 1, "--busy-poll");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 0, -1, 0, 0, 0, UmemSharing.AUTO), 1, "--batch 0");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 3000, 64, -1, 0, 0, 0, UmemSharing.AUTO), 1, "power of two");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, -1, 0, 0, UmemSharing.AUTO), 1, "--duration");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, Double.NaN, 0, 0, UmemSharing.AUTO), 1, "--duration");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, 0, -3, 0, UmemSharing.AUTO), 1, "--stats-interval");
+        assertRefused(new RunOptions("backoff", XdpAttachMode.AUTO, XskBindMode.AUTO, 4096, 4096, 64, -1, 0, 0, -1, UmemSharing.AUTO), 1, "--busy-poll");
     }
 
     private static void assertRefused(final RunOptions options, final int ports, final String message)

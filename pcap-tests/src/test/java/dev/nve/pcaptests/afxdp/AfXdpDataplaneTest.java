@@ -4,6 +4,7 @@ import dev.nve.control.config.HostConfig;
 import dev.nve.control.run.AfXdpDataplane;
 import dev.nve.control.run.RunOptions;
 import dev.nve.control.run.RunReport;
+import dev.nve.control.run.UmemSharing;
 import dev.nve.pcaptests.interop.Netns;
 import dev.nve.xdp.FrameAccounting;
 import dev.nve.xdp.NetNamespaces;
@@ -143,6 +144,42 @@ final class AfXdpDataplaneTest
         assertEquals(0, report.counter("port/uplink/drop/TX_FULL") + report.counter("port/c1/drop/TX_FULL"));
         assertEquals(0, uplink.statistics().rxDropped() + c1.statistics().rxDropped(), "no frame too large for a UMEM frame");
         assertEquals(0, uplink.txKickErrors() + c1.txKickErrors());
+        topology.assertNoXdpAttached();
+    }
+
+    /**
+     * With {@code --umem per-port} the endpoint port gets its own UMEM: every frame it receives
+     * is copied into the worker's UMEM and every frame it sends out of it. The same traffic
+     * works, the copies are counted, and both UMEMs get every frame back.
+     */
+    @Test
+    void aPortOnItsOwnUmemWorksThroughCopies() throws Exception
+    {
+        start(RunOptions.defaults().withUmem(UmemSharing.PER_PORT));
+        assertTrue(dataplane.startupLines().get(0).contains("--umem per-port"), dataplane.startupLines().get(0));
+        assertTrue(dataplane.startupLines().get(1).contains("UMEM registered here"), dataplane.startupLines().get(1));
+        assertTrue(dataplane.startupLines().get(2).contains("UMEM own, frames copied to and from the worker's (--umem per-port)"),
+            dataplane.startupLines().get(2));
+
+        final String pingOut = topology.ping(C1, C1_IP, K_TENANT_IP, 3);
+        final String pingIn = topology.ping(K, K_TENANT_IP, C1_IP, 3);
+        final String tcpOut = topology.tcp(K, K_TENANT_IP, C1, C1_IP, TCP_BYTES);
+        final String tcpIn = topology.tcp(C1, C1_IP, K, K_TENANT_IP, TCP_BYTES);
+        final List<FrameAccounting> during = dataplane.checkFrameAccountingOnWorker().get(10, TimeUnit.SECONDS);
+
+        final RunReport report = dataplane.stop();
+        report.lines().forEach(System.out::println);
+        System.out.printf("AfXdpDataplaneTest per-port UMEM: %s | %s | %s | %s | accounting while running %s%n", pingOut, pingIn, tcpOut, tcpIn, during);
+        assertTrue(report.clean(), report.problems().toString());
+        assertEquals(report.poolCapacity(), report.poolAvailable());
+        assertEquals(null, report.port("uplink").copies());
+        final RunReport.Copies copies = report.port("c1").copies();
+        assertEquals("--umem per-port", copies.reason());
+        assertEquals(report.counter("port/c1/rx_packets"), copies.in(), "every frame received on c1 was copied in");
+        assertEquals(report.counter("port/c1/tx_packets"), copies.out(), "every frame sent on c1 was copied out");
+        assertTrue(copies.in() > TCP_BYTES / 1500 && copies.out() > TCP_BYTES / 1500, copies.toString());
+        assertEquals(0, copies.noFrame() + copies.oversize());
+        assertTrue(report.port("c1").accounting().balanced(), report.port("c1").accounting().toString());
         topology.assertNoXdpAttached();
     }
 
