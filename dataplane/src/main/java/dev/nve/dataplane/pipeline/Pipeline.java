@@ -19,6 +19,7 @@ import dev.nve.dataplane.stage.TransmitStage;
 import dev.nve.dataplane.stage.VxlanDecapStage;
 import dev.nve.dataplane.stage.VxlanEncapStage;
 import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.table.WorkerEpochs;
 
 import java.util.List;
 
@@ -38,6 +39,8 @@ public final class Pipeline
     private final Stage[] replicaStages;
     private final FloodStage flood;
     private final FilterStage filter;
+    /** Marks the batches this worker is in, so the control thread knows when retired entries are free. */
+    private final WorkerEpochs.Slot epoch;
     private long lastTimestamp;
     private final List<StageCounters> stageCounters;
     private int nextPort;
@@ -72,6 +75,7 @@ public final class Pipeline
             }
         }
         this.ports = ports.clone();
+        this.epoch = tables.epochs().register();
         this.portCounters = new PortCounters[ports.length];
         for (int i = 0; i < ports.length; i++)
         {
@@ -162,11 +166,19 @@ public final class Pipeline
     /** Runs a batch that is already filled (benchmarks and tests feed batches directly). */
     public void process(final PacketBatch input)
     {
-        for (final Stage stage : stages)
+        epoch.enter();
+        try
         {
-            stage.process(input);
+            for (final Stage stage : stages)
+            {
+                stage.process(input);
+            }
+            flood.flushReplicas();
         }
-        flood.flushReplicas();
+        finally
+        {
+            epoch.exit();
+        }
         if (input.count() > 0)
         {
             lastTimestamp = input.timestampNanos[input.count() - 1];

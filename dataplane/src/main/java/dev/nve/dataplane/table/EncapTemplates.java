@@ -190,6 +190,12 @@ public final class EncapTemplates implements AutoCloseable
         return capacity;
     }
 
+    /** Slots {@link #create} can still hand out. */
+    public int available()
+    {
+        return free.size() + capacity + 1 - nextUnused;
+    }
+
 
     @Override
     public void close()

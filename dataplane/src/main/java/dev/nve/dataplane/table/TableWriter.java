@@ -4,6 +4,7 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.wire.VxlanHeader;
 
 import java.net.InetAddress;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +27,7 @@ public final class TableWriter
     private final Map<Long, TemplateKey> fdbRemote = new HashMap<>();
     private final Map<Integer, List<InetAddress>> floodVteps = new HashMap<>();
     private final Map<Integer, Map<String, Long>> localEndpoints = new HashMap<>();
+    private final ArrayDeque<Retired> retiredTemplates = new ArrayDeque<>();
     private long defaultNextHopMac = -1;
 
     public TableWriter(final Tables tables)
@@ -403,7 +405,12 @@ public final class TableWriter
             }
             nextHop = defaultNextHopMac;
         }
+        reclaimTemplates(0);
         final int vni = tables.networks().vni(key.network());
+        if (tables.templates().available() == 0)
+        {
+            reclaimTemplates(100);
+        }
         final int template = tables.templates().create(tables.underlay(), key.vtep(), nextHop, vni, tables.networks().groupPolicy(key.network()),
             tables.networks().identityInVni(key.network()));
         if (template < 0)
@@ -429,8 +436,40 @@ public final class TableWriter
         if (ref != null && --ref[1] == 0)
         {
             templateRefs.remove(key);
-            tables.templates().release(ref[0]);
+            // a worker may have read the index in its current batch: reuse after its grace period
+            retiredTemplates.addLast(new Retired(ref[0], tables.epochs().snapshot()));
         }
+    }
+
+    /**
+     * Frees retired templates whose grace period has passed; with {@code waitMillis} > 0 waits
+     * up to that long for the oldest (a worker's batch takes microseconds; an idle worker holds
+     * nothing).
+     */
+    private void reclaimTemplates(final long waitMillis)
+    {
+        final long deadline = System.nanoTime() + waitMillis * 1_000_000L;
+        while (!retiredTemplates.isEmpty())
+        {
+            if (tables.epochs().passed(retiredTemplates.peekFirst().snapshot()))
+            {
+                tables.templates().release(retiredTemplates.pollFirst().template());
+            }
+            else if (System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            else
+            {
+                return;
+            }
+        }
+    }
+
+    /** Templates waiting for their grace period (tests, counters). */
+    public int retiredTemplates()
+    {
+        return retiredTemplates.size();
     }
 
     private void publishFloodPorts(final int network)
@@ -482,6 +521,10 @@ public final class TableWriter
         {
             throw new TableException("MAC " + Macs.format(mac) + " is a multicast/broadcast address");
         }
+    }
+
+    private record Retired(int template, long[] snapshot)
+    {
     }
 
     private record TemplateKey(InetAddress vtep, int network)

@@ -14,6 +14,7 @@ public final class Tables implements AutoCloseable
     private final EncapTemplates templates;
     private final IlaTable ila;
     private final IpCache ipCache;
+    private final WorkerEpochs epochs = new WorkerEpochs();
     private volatile Underlay underlay;
     /** Replaced whole by the control thread; workers read it once per batch. */
     private volatile PolicyTable policy = PolicyTable.none();
@@ -60,6 +61,12 @@ public final class Tables implements AutoCloseable
     public IpCache ipCache()
     {
         return ipCache;
+    }
+
+    /** The workers' batch counters: when a retired entry may be reused. */
+    public WorkerEpochs epochs()
+    {
+        return epochs;
     }
 
     /** The current underlay, or null before one is configured. */
