@@ -10,28 +10,29 @@ public final class Macs
     /** Parses {@code aa:bb:cc:dd:ee:ff} (or with dashes); throws with the text on error. */
     public static long parse(final String text)
     {
-        final String[] parts = text.split("[:-]");
-        if (parts.length != 6)
+        // by hand: the control socket parses MACs at 100,000 updates per second
+        if (text.length() != 17)
         {
             throw new IllegalArgumentException("invalid MAC address: \"" + text + "\"");
         }
         long mac = 0;
-        for (final String part : parts)
+        for (int i = 0; i < 6; i++)
         {
-            if (part.length() != 2)
+            final int high = hexDigit(text.charAt(3 * i));
+            final int low = hexDigit(text.charAt(3 * i + 1));
+            final char separator = i == 5 ? ':' : text.charAt(3 * i + 2);
+            if (high < 0 || low < 0 || (separator != ':' && separator != '-'))
             {
                 throw new IllegalArgumentException("invalid MAC address: \"" + text + "\"");
             }
-            try
-            {
-                mac = (mac << 8) | Integer.parseInt(part, 16);
-            }
-            catch (final NumberFormatException e)
-            {
-                throw new IllegalArgumentException("invalid MAC address: \"" + text + "\"");
-            }
+            mac = (mac << 8) | (high << 4) | low;
         }
         return mac;
+    }
+
+    private static int hexDigit(final char c)
+    {
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
     }
 
     public static String format(final long mac)
