@@ -20,7 +20,7 @@ import static dev.nve.control.config.JsonFields.onlyKnown;
 import static dev.nve.control.config.JsonFields.string;
 
 /** The {@code ila} section of a host config (docs/CONFIG.md). */
-final class IlaConfig
+public final class IlaConfig
 {
     private static final Map<String, Integer> TYPES = Map.of("iid", IlaIdentifier.TYPE_IID, "luid", IlaIdentifier.TYPE_LUID,
         "virt-uni-v6", IlaIdentifier.TYPE_VIRT_UNI_V6);
@@ -68,31 +68,47 @@ final class IlaConfig
         final JsonNode mappingArray = array(node, "ila", "mappings");
         for (int i = 0; i < mappingArray.size(); i++)
         {
-            final String path = "ila.mappings[" + i + "]";
-            final JsonNode m = mappingArray.get(i);
-            onlyKnown(m, path, Set.of("sir", "type", "vnid", "locator", "checksum", "endpoint", "nextHopMac"));
-            final Integer type = TYPES.get(string(m, path, "type"));
-            if (type == null)
-            {
-                throw new ConfigException(path + ".type: \"" + m.get("type").asText() + "\" is not one of " + TYPES.keySet().stream().sorted().toList());
-            }
-            final IlaTable.ChecksumMode mode = m.hasNonNull("checksum") ? MODES.get(string(m, path, "checksum")) : IlaTable.ChecksumMode.ADJUST_TRANSPORT;
-            if (mode == null)
-            {
-                throw new ConfigException(path + ".checksum: \"" + m.get("checksum").asText() + "\" is not one of " + MODES.keySet().stream().sorted().toList());
-            }
-            final long[] sir = address(ip(string(m, path, "sir"), path + ".sir"), path + ".sir");
-            final int vnid = type == IlaIdentifier.TYPE_VIRT_UNI_V6 ? integer(m, path, "vnid", 0, IlaIdentifier.MAX_VNID, null) : -1;
-            if (type != IlaIdentifier.TYPE_VIRT_UNI_V6 && m.has("vnid"))
-            {
-                throw new ConfigException(path + ".vnid: only for type virt-uni-v6");
-            }
-            mappings.add(new HostConfig.IlaMapping(type, sir[0], sir[1], vnid,
-                prefix(m.get("locator"), path + ".locator", 64)[0], mode,
-                m.hasNonNull("endpoint") ? string(m, path, "endpoint") : null,
-                m.hasNonNull("nextHopMac") ? mac(string(m, path, "nextHopMac"), path + ".nextHopMac") : -1));
+            mappings.add(parseMapping(mappingArray.get(i), "ila.mappings[" + i + "]"));
         }
         return new HostConfig.Ila(routerMac, locators, sirPrefixes, tenants, mappings);
+    }
+
+    /** The config's name of an identifier type ({@code iid}, {@code luid}, {@code virt-uni-v6}). */
+    public static String typeName(final int type)
+    {
+        return TYPES.entrySet().stream().filter(e -> e.getValue() == type).map(Map.Entry::getKey).findFirst().orElse(String.valueOf(type));
+    }
+
+    /** The config's name of a checksum mode ({@code adjust-transport}, ...). */
+    public static String modeName(final IlaTable.ChecksumMode mode)
+    {
+        return MODES.entrySet().stream().filter(e -> e.getValue() == mode).map(Map.Entry::getKey).findFirst().orElse(mode.name());
+    }
+
+    /** One ILA mapping object (the config's {@code ila.mappings[i]}, the control socket's {@code ila.add}); errors name {@code path}. */
+    public static HostConfig.IlaMapping parseMapping(final JsonNode m, final String path) throws ConfigException
+    {
+        onlyKnown(m, path, Set.of("sir", "type", "vnid", "locator", "checksum", "endpoint", "nextHopMac"));
+        final Integer type = TYPES.get(string(m, path, "type"));
+        if (type == null)
+        {
+            throw new ConfigException(path + ".type: \"" + m.get("type").asText() + "\" is not one of " + TYPES.keySet().stream().sorted().toList());
+        }
+        final IlaTable.ChecksumMode mode = m.hasNonNull("checksum") ? MODES.get(string(m, path, "checksum")) : IlaTable.ChecksumMode.ADJUST_TRANSPORT;
+        if (mode == null)
+        {
+            throw new ConfigException(path + ".checksum: \"" + m.get("checksum").asText() + "\" is not one of " + MODES.keySet().stream().sorted().toList());
+        }
+        final long[] sir = address(ip(string(m, path, "sir"), path + ".sir"), path + ".sir");
+        final int vnid = type == IlaIdentifier.TYPE_VIRT_UNI_V6 ? integer(m, path, "vnid", 0, IlaIdentifier.MAX_VNID, null) : -1;
+        if (type != IlaIdentifier.TYPE_VIRT_UNI_V6 && m.has("vnid"))
+        {
+            throw new ConfigException(path + ".vnid: only for type virt-uni-v6");
+        }
+        return new HostConfig.IlaMapping(type, sir[0], sir[1], vnid,
+            prefix(m.get("locator"), path + ".locator", 64)[0], mode,
+            m.hasNonNull("endpoint") ? string(m, path, "endpoint") : null,
+            m.hasNonNull("nextHopMac") ? mac(string(m, path, "nextHopMac"), path + ".nextHopMac") : -1);
     }
 
     /** An IPv6 prefix written as {@code ADDR} or {@code ADDR/LEN} with LEN = {@code length}; bits past it must be zero. */

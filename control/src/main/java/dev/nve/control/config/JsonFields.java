@@ -6,13 +6,17 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Iterator;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Strict reading of JSON objects: every value is type-checked and range-checked, unknown
  * fields are refused, and each error names its path ({@code endpoints[2].mac}).
  */
-final class JsonFields
+public final class JsonFields
 {
+    private static final Pattern IPV6_CHARACTERS = Pattern.compile("[0-9a-fA-F:.]+");
+    private static final Pattern OCTET = Pattern.compile("[0-9]{1,3}");
+
     private JsonFields()
     {
     }
@@ -118,14 +122,14 @@ final class JsonFields
     }
 
     /** A literal IPv4 or IPv6 address; never a host name (no DNS lookups from config). */
-    static InetAddress ip(final String text, final String path) throws ConfigException
+    public static InetAddress ip(final String text, final String path) throws ConfigException
     {
         try
         {
             if (text.contains(":"))
             {
                 // A string with a colon is parsed as an IPv6 literal, never resolved.
-                return InetAddress.getByName(text.matches("[0-9a-fA-F:.]+") ? text : "[invalid]");
+                return InetAddress.getByName(IPV6_CHARACTERS.matcher(text).matches() ? text : "[invalid]");
             }
             final String[] parts = text.split("\\.", -1);
             if (parts.length != 4)
@@ -135,7 +139,7 @@ final class JsonFields
             final byte[] bytes = new byte[4];
             for (int i = 0; i < 4; i++)
             {
-                if (!parts[i].matches("[0-9]{1,3}") || Integer.parseInt(parts[i]) > 255)
+                if (!OCTET.matcher(parts[i]).matches() || Integer.parseInt(parts[i]) > 255)
                 {
                     throw new UnknownHostException(text);
                 }

@@ -352,6 +352,20 @@ public final class TableWriter
         return old != FdbTable.MISSING;
     }
 
+    /** The remote VTEP {@code (vni, mac)} points at, or null (no entry, or a local endpoint). */
+    public InetAddress remoteVtep(final int vni, final long mac)
+    {
+        final int network = requireNetwork(vni);
+        final TemplateKey key = fdbRemote.get(FdbTable.key(network, mac));
+        return key == null ? null : key.vtep();
+    }
+
+    /** The VNI's flood list, in the order of replication. */
+    public List<InetAddress> floodVteps(final int vni)
+    {
+        return List.copyOf(floodVteps.getOrDefault(requireNetwork(vni), List.of()));
+    }
+
     /** Adds a remote VTEP to the VNI's flood list (head-end replication). */
     public void addFloodVtep(final int vni, final InetAddress vtep)
     {

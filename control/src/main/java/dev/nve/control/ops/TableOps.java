@@ -1,0 +1,203 @@
+package dev.nve.control.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nve.control.socket.ControlException;
+import dev.nve.control.socket.ControlHandler;
+import dev.nve.control.socket.ErrorCode;
+import dev.nve.control.socket.Request;
+import dev.nve.dataplane.table.TableException;
+
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The operations of the control socket (docs/CONTROL.md), on the control thread, the tables'
+ * only writer. A request, or a {@code batch} of them, is all or nothing: each change records its
+ * inverse, and a failure part-way puts every table back before the error is answered.
+ */
+public final class TableOps implements ControlHandler
+{
+    /** Most operations in one batch: bounds the time the control thread spends on one request. */
+    public static final int MAX_BATCH = 100_000;
+    private static final Set<String> NOT_IN_BATCH = Set.of("batch", "monitor");
+
+    private final OpsContext c;
+    private final Map<String, Op> ops = new TreeMap<>();
+    private final IlaOps ila;
+    private final PolicyOps policies;
+    private final long startedNanos = System.nanoTime();
+    private long requests;
+    private long failed;
+
+    public TableOps(final OpsContext c)
+    {
+        this.c = c;
+        FdbOps.register(ops, c);
+        IpCacheOps.register(ops, c);
+        this.ila = IlaOps.register(ops, c);
+        this.policies = PolicyOps.register(ops, c);
+        ops.put("health", (params, undo) -> health(params));
+        ops.put("counters", (params, undo) -> counters(params));
+        ops.put("dump", (params, undo) -> dump(params));
+        ops.put("batch", this::batch);
+        ops.put("monitor", (params, undo) -> monitor(params));
+    }
+
+    /** The operation names, sorted. */
+    public Set<String> operations()
+    {
+        return ops.keySet();
+    }
+
+    @Override
+    public Object handle(final Request request) throws ControlException
+    {
+        requests++;
+        final Undo undo = new Undo();
+        try
+        {
+            return run(request.op(), request.params(), undo);
+        }
+        catch (final ControlException e)
+        {
+            failed++;
+            undo.rollBack(e);
+            throw e;
+        }
+        catch (final TableException e)
+        {
+            failed++;
+            final ControlException refused = fromTable(request.op(), e);
+            undo.rollBack(refused);
+            throw refused;
+        }
+        catch (final RuntimeException e)
+        {
+            failed++;
+            undo.rollBack(e);
+            throw e;
+        }
+    }
+
+    private Object run(final String name, final ObjectNode params, final Undo undo) throws ControlException
+    {
+        final Op op = ops.get(name);
+        if (op == null)
+        {
+            throw new ControlException(ErrorCode.UNKNOWN_OP, "unknown operation \"" + name + "\" (known: " + String.join(", ", ops.keySet()) + ")");
+        }
+        return op.apply(params, undo);
+    }
+
+    /** The tables' refusals, by what they mean to a client. */
+    static ControlException fromTable(final String op, final TableException e)
+    {
+        final String message = e.getMessage() == null ? "refused" : e.getMessage();
+        final ErrorCode code = message.contains(" full") ? ErrorCode.TABLE_FULL
+            : message.startsWith("unknown ") || message.startsWith("no ") || message.contains(" is not an endpoint port") ? ErrorCode.NOT_FOUND
+            : ErrorCode.CONFLICT;
+        return new ControlException(code, op + ": " + message);
+    }
+
+    private Object batch(final ObjectNode params, final Undo undo) throws ControlException
+    {
+        final Params p = Params.of("batch", params, "ops");
+        final JsonNode list = p.required("ops");
+        if (!list.isArray() || list.size() > MAX_BATCH)
+        {
+            throw p.bad("ops", "expected an array of at most " + MAX_BATCH + " {\"op\": ..., \"params\": {...}} objects");
+        }
+        final ArrayNode results = OpsContext.JSON.createArrayNode();
+        for (int i = 0; i < list.size(); i++)
+        {
+            final JsonNode item = list.get(i);
+            final String at = "batch: params.ops[" + i + "]";
+            if (!item.isObject() || !item.path("op").isTextual() || (item.has("params") && !item.get("params").isObject())
+                || item.size() > (item.has("params") ? 2 : 1))
+            {
+                throw new ControlException(ErrorCode.BAD_PARAM, at + ": expected {\"op\": NAME, \"params\": {...}} and nothing else");
+            }
+            final String name = item.get("op").asText();
+            if (NOT_IN_BATCH.contains(name))
+            {
+                throw new ControlException(ErrorCode.BAD_PARAM, at + ": " + name + " cannot be part of a batch");
+            }
+            final ObjectNode itemParams = item.has("params") ? (ObjectNode)item.get("params") : OpsContext.JSON.createObjectNode();
+            try
+            {
+                final Object result = run(name, itemParams, undo);
+                results.add(result instanceof JsonNode node ? node : OpsContext.JSON.valueToTree(result));
+            }
+            catch (final ControlException e)
+            {
+                throw new ControlException(e.code(), at + " (" + name + "): " + e.getMessage());
+            }
+            catch (final TableException e)
+            {
+                final ControlException refused = fromTable(name, e);
+                throw new ControlException(refused.code(), at + ": " + refused.getMessage());
+            }
+        }
+        return OpsContext.JSON.createObjectNode().put("applied", list.size()).set("results", results);
+    }
+
+    private Object health(final ObjectNode params) throws ControlException
+    {
+        Params.of("health", params);
+        final ObjectNode h = OpsContext.JSON.createObjectNode();
+        h.put("status", "ok").put("uptimeSeconds", (System.nanoTime() - startedNanos) / 1_000_000_000L);
+        c.status().get().forEach((k, v) -> h.set(k, OpsContext.JSON.valueToTree(v)));
+        h.put("requests", requests).put("requestsFailed", failed);
+        h.putObject("tables").put("fdb", c.tables().fdb().size()).put("fdbMax", c.tables().fdb().maxEntries())
+            .put("ilaMappings", c.tables().ila().size()).put("networks", c.tables().networks().size())
+            .put("retiredTemplates", c.writer().retiredTemplates());
+        if (c.monitor() != null)
+        {
+            h.put("monitors", c.monitor().subscribers()).put("flowEventsLost", c.monitor().events().lost());
+        }
+        return h;
+    }
+
+    private Object counters(final ObjectNode params) throws ControlException
+    {
+        final Params p = Params.of("counters", params, "prefix");
+        final String prefix = p.string("prefix", "");
+        final ObjectNode result = OpsContext.JSON.createObjectNode();
+        for (final Map.Entry<String, Long> e : new TreeMap<>(c.counters().snapshot()).entrySet())
+        {
+            if (e.getKey().startsWith(prefix))
+            {
+                result.put(e.getKey(), e.getValue());
+            }
+        }
+        return result;
+    }
+
+    private Object dump(final ObjectNode params) throws ControlException
+    {
+        final Params p = Params.of("dump", params, "table", "vni");
+        final String table = p.string("table");
+        return switch (table)
+        {
+            case "fdb" -> FdbOps.dumpFdb(c, (int)p.integer("vni", 0, (1 << 24) - 1, -1));
+            case "flood" -> FdbOps.dumpFlood(c);
+            case "ila" -> ila.dump();
+            case "policies" -> policies.list();
+            case "identities" -> OpsContext.JSON.valueToTree(c.identities().all());
+            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities");
+        };
+    }
+
+    private Object monitor(final ObjectNode params) throws ControlException
+    {
+        final Params p = Params.of("monitor", params, "dropped");
+        if (c.monitor() == null)
+        {
+            throw new ControlException(ErrorCode.NOT_FOUND, "monitor: this dataplane has no flow-event ring");
+        }
+        return c.monitor().subscribe(p.bool("dropped", false));
+    }
+}

@@ -1,0 +1,286 @@
+package dev.nve.control.ops;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nve.control.config.HostConfig;
+import dev.nve.control.socket.Request;
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.flow.FlowEvents;
+import dev.nve.dataplane.frame.FrameMemory;
+import dev.nve.dataplane.frame.FramePool;
+import dev.nve.dataplane.pipeline.Pipeline;
+import dev.nve.dataplane.policy.IdentityRegistry;
+import dev.nve.dataplane.port.InMemoryPort;
+import dev.nve.dataplane.port.Port;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.FrameBuilder;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Traffic through the pipeline on a worker thread while the control thread churns the tables
+ * through {@link TableOps} batches: remote endpoints moving between two VTEPs each (FDB
+ * replacements), ILA identifiers moving between two locators, and the Cilium policy replaced
+ * by an equivalent one. Every frame is checked as it leaves: an encapsulated frame must go to
+ * one of the two VTEPs its inner MAC may be behind, with a valid outer IPv4 checksum and the
+ * right VNI; an ILA frame must carry one of its identifier's two locators. Nothing may be
+ * dropped (every entry always exists; an update replaces it in place) and every frame offered
+ * must come out. Prints the update rate and the batch latency reached.
+ */
+final class ChurnUnderTrafficTest
+{
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final int MACS = 256;
+    static final int SIRS = 64;
+    static final long UPDATES = 400_000;
+    static final long MAX_MILLIS = 20_000;
+    static final int BATCH_OPS = 500;
+    static final String[] VTEPS = {"198.18.0.2", "198.18.0.3", "198.18.0.4", "198.18.0.5"};
+    static final long[] LOCATORS = {0x2001_0db8_000b_0000L, 0x2001_0db8_000c_0000L, 0x2001_0db8_000d_0000L};
+    static final long C1_MAC = 0x02_00_00_00_01_01L;
+    static final long A1_MAC = 0x02_00_00_00_0a_01L;
+    static final long ROUTER_MAC = 0x02_00_00_00_00_eeL;
+
+    static long remoteMac(final int i)
+    {
+        return 0x02_00_00_00_b0_00L + i;
+    }
+
+    /** VTEP index of MAC i in phase 0 or 1: each MAC has its own pair. */
+    static int vtepOf(final int i, final int phase)
+    {
+        return (i + phase) % VTEPS.length;
+    }
+
+    static int locatorOf(final int j, final int phase)
+    {
+        return (j + phase) % LOCATORS.length;
+    }
+
+    static String config()
+    {
+        final StringBuilder fdb = new StringBuilder();
+        for (int i = 0; i < MACS; i++)
+        {
+            fdb.append(i == 0 ? "" : ",").append(String.format("{\"vni\":100,\"mac\":\"%s\",\"vtep\":\"%s\"}", mac(remoteMac(i)), VTEPS[vtepOf(i, 0)]));
+        }
+        final StringBuilder mappings = new StringBuilder();
+        for (int j = 0; j < SIRS; j++)
+        {
+            mappings.append(j == 0 ? "" : ",").append(String.format("{\"sir\":\"fd00:5::b:%x\",\"type\":\"iid\",\"locator\":\"%s\"}", j, locator(locatorOf(j, 0))));
+        }
+        return "{\"underlay\":{\"port\":\"uplink\",\"mac\":\"02:00:00:00:00:01\",\"vteps\":[\"198.18.0.1\"],\"gatewayMac\":\"02:00:00:00:00:fe\"},"
+            + "\"networks\":[{\"vni\":100}],"
+            + "\"endpoints\":[{\"name\":\"c1\",\"port\":\"c1\",\"vni\":100,\"mac\":\"" + mac(C1_MAC) + "\",\"ips\":[\"198.19.1.1\"],\"labels\":{\"id\":\"service1\"}},"
+            + "{\"name\":\"a1\",\"port\":\"a1\",\"mac\":\"" + mac(A1_MAC) + "\",\"ips\":[\"fd00:5::a1\"]}],"
+            + "\"fdb\":[" + fdb + "],"
+            + "\"ila\":{\"routerMac\":\"" + mac(ROUTER_MAC) + "\",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"],\"tenants\":[],"
+            + "\"mappings\":[" + mappings + "]},"
+            + "\"tables\":{\"fdbEntries\":1024,\"encapTemplates\":64}}";
+    }
+
+    static String mac(final long mac)
+    {
+        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", mac >>> 40 & 0xFF, mac >>> 32 & 0xFF, mac >>> 24 & 0xFF, mac >>> 16 & 0xFF, mac >>> 8 & 0xFF, mac & 0xFF);
+    }
+
+    static String locator(final int k)
+    {
+        final long l = LOCATORS[k];
+        return String.format("%x:%x:%x:%x::/64", l >>> 48 & 0xFFFF, l >>> 32 & 0xFFFF, l >>> 16 & 0xFFFF, l & 0xFFFF);
+    }
+
+    /** Two equivalent policies for c1 (egress to anything): replacing one by the other must not drop a frame. */
+    static final String[] POLICIES = {
+        "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"all\"]}]}",
+        "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"world\",\"all\"]}]}"};
+
+    @Test
+    void noFrameGoesAstrayOrIsLostWhileTheTablesChurn() throws Exception
+    {
+        final HostConfig config = HostConfig.parse(JSON.readTree(config()));
+        try (Tables tables = new Tables(config.sizes()); FrameMemory memory = FrameMemory.allocate(4096))
+        {
+            final TableWriter writer = new TableWriter(tables);
+            final IdentityRegistry identities = config.apply(writer);
+            final TableOps ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
+            ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
+
+            final FramePool pool = new FramePool(memory);
+            final Counters counters = new Counters();
+            final Port[] ports = new Port[3];
+            final InMemoryPort uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);
+            final InMemoryPort c1 = new InMemoryPort(tables.ports().find("c1"), "c1", pool);
+            final InMemoryPort a1 = new InMemoryPort(tables.ports().find("a1"), "a1", pool);
+            ports[uplink.id()] = uplink;
+            ports[c1.id()] = c1;
+            ports[a1.id()] = a1;
+            final Pipeline pipeline = new Pipeline(tables, ports, pool, counters, 64, new dev.nve.dataplane.conntrack.ConntrackTable(4096), new FlowEvents(1 << 16));
+
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicReference<String> astray = new AtomicReference<>();
+            final long[] offered = new long[1];
+            final long[] checked = new long[2];
+            final Thread worker = Thread.ofPlatform().name("churn-worker").start(() ->
+                runWorker(pipeline, uplink, c1, a1, stop, astray, offered, checked));
+
+            long updates = 0;
+            final List<Long> latencies = new ArrayList<>();
+            final long start = System.nanoTime();
+            int round = 0;
+            while (updates < UPDATES && System.nanoTime() - start < MAX_MILLIS * 1_000_000L && astray.get() == null && worker.isAlive())
+            {
+                final ArrayNode batch = JSON.createArrayNode();
+                final int phase = 1 - (round & 1);
+                for (int k = 0; k < BATCH_OPS; k++)
+                {
+                    final int n = round * BATCH_OPS + k;
+                    if (k % 5 == 4)
+                    {
+                        final int j = n % SIRS;
+                        batch.addObject().put("op", "ila.add").putObject("params").put("type", "iid").put("sir", String.format("fd00:5::b:%x", j))
+                            .put("locator", locator(locatorOf(j, phase)));
+                    }
+                    else
+                    {
+                        final int i = n % MACS;
+                        batch.addObject().put("op", "fdb.add").putObject("params").put("vni", 100).put("mac", mac(remoteMac(i)))
+                            .put("vtep", VTEPS[vtepOf(i, phase)]);
+                    }
+                }
+                if (round % 20 == 19)
+                {
+                    batch.addObject().put("op", "policy.import").putObject("params").put("name", "p").set("policy", JSON.readTree(POLICIES[round / 20 % 2]));
+                }
+                final long t0 = System.nanoTime();
+                ops.handle(request("batch", JSON.createObjectNode().set("ops", batch)));
+                latencies.add(System.nanoTime() - t0);
+                updates += batch.size();
+                round++;
+            }
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            stop.set(true);
+            worker.join(30_000);
+            latencies.sort(null);
+            System.out.printf("ChurnUnderTrafficTest: %d updates in %.2f s = %.0f updates/s (batches of %d; batch latency median %.2f ms, p99 %.2f ms); "
+                    + "%d frames offered, %d VXLAN + %d ILA frames checked, templates retired at end %d%n",
+                updates, seconds, updates / seconds, BATCH_OPS, latencies.get(latencies.size() / 2) / 1e6, latencies.get(latencies.size() * 99 / 100) / 1e6,
+                offered[0], checked[0], checked[1], writer.retiredTemplates());
+            assertNull(astray.get());
+            assertTrue(updates >= 10 * BATCH_OPS && checked[0] > 1000 && checked[1] > 1000, "churn and traffic both ran: " + updates + " " + Arrays.toString(checked));
+            assertEquals(offered[0], checked[0] + checked[1], "every frame offered came out on the underlay");
+            for (final Map.Entry<String, Long> e : counters.snapshot().entrySet())
+            {
+                if (e.getKey().contains("/drop/"))
+                {
+                    assertEquals(0L, e.getValue(), "no frame dropped: " + e.getKey());
+                }
+            }
+            assertEquals(0, pool.inUse(), "every frame back in the pool");
+        }
+    }
+
+    private static Request request(final String op, final ObjectNode params)
+    {
+        return new Request(JSON.getNodeFactory().numberNode(1), op, params);
+    }
+
+    private static void runWorker(final Pipeline pipeline, final InMemoryPort uplink, final InMemoryPort c1, final InMemoryPort a1, final AtomicBoolean stop,
+        final AtomicReference<String> astray, final long[] offered, final long[] checked)
+    {
+        final byte[][] toMac = new byte[MACS][];
+        for (int i = 0; i < MACS; i++)
+        {
+            toMac[i] = FrameBuilder.ethernet(remoteMac(i), C1_MAC).ipv4("198.19.1.1", "198.19.1.2").udp(40000 + i, 7).payload(18).build();
+        }
+        final byte[][] toSir = new byte[SIRS][];
+        for (int j = 0; j < SIRS; j++)
+        {
+            toSir[j] = FrameBuilder.ethernet(ROUTER_MAC, A1_MAC).ipv6("fd00:5::a1", String.format("fd00:5::b:%x", j)).udp(41000, 7).payload(10).build();
+        }
+        int n = 0;
+        while (!stop.get() && astray.get() == null)
+        {
+            for (int k = 0; k < 48; k++, n++)
+            {
+                c1.offer(toMac[n % MACS]);
+                if (k % 3 == 0)
+                {
+                    a1.offer(toSir[n % SIRS]);
+                    offered[0]++;
+                }
+                offered[0]++;
+            }
+            while (c1.hasPendingInput() || a1.hasPendingInput())
+            {
+                pipeline.poll();
+            }
+            for (final byte[] frame : uplink.takeTransmitted())
+            {
+                final String problem = check(frame, checked);
+                if (problem != null)
+                {
+                    astray.compareAndSet(null, problem);
+                }
+            }
+        }
+    }
+
+    /** Null when the frame went where its destination may be; else what is wrong. */
+    static String check(final byte[] frame, final long[] checked)
+    {
+        final ByteBuffer b = ByteBuffer.wrap(frame); // network byte order
+        final int etherType = b.getShort(12) & 0xFFFF;
+        if (etherType == 0x0800)
+        {
+            int sum = 0;
+            for (int o = 14; o < 34; o += 2)
+            {
+                sum += b.getShort(o) & 0xFFFF;
+            }
+            while (sum > 0xFFFF)
+            {
+                sum = (sum & 0xFFFF) + (sum >>> 16);
+            }
+            final int vni = b.getInt(14 + 20 + 8 + 4) >>> 8;
+            final long innerDst = (b.getLong(50) >>> 16);
+            final int i = (int)(innerDst - remoteMac(0));
+            final String dst = (b.get(30) & 0xFF) + "." + (b.get(31) & 0xFF) + "." + (b.get(32) & 0xFF) + "." + (b.get(33) & 0xFF);
+            checked[0]++;
+            if (sum != 0xFFFF || vni != 100 || i < 0 || i >= MACS)
+            {
+                return "torn VXLAN frame: checksum sum " + Integer.toHexString(sum) + " vni " + vni + " inner MAC index " + i;
+            }
+            if (!dst.equals(VTEPS[vtepOf(i, 0)]) && !dst.equals(VTEPS[vtepOf(i, 1)]))
+            {
+                return "MAC index " + i + " sent to " + dst + ", which it is never behind";
+            }
+            return null;
+        }
+        if (etherType == 0x86DD)
+        {
+            final long upper = b.getLong(14 + 24);
+            final int j = (int)(b.getLong(14 + 32) & 0xFFFF);
+            checked[1]++;
+            if (j >= SIRS || (upper != LOCATORS[locatorOf(j, 0)] && upper != LOCATORS[locatorOf(j, 1)]))
+            {
+                return "ILA identifier " + j + " sent to locator " + Long.toHexString(upper);
+            }
+            return null;
+        }
+        return "unexpected frame type " + Integer.toHexString(etherType);
+    }
+}
