@@ -15,7 +15,8 @@ import java.util.concurrent.Callable;
 /** The {@code nve} command line. Exit codes: 0 ran, 1 runtime failure, 2 bad usage, config or input. */
 @Command(name = "nve", mixinStandardHelpOptions = true, version = "nve 0.1.0",
     description = "Userspace Network Virtualization Edge: VXLAN/EVPN, ILA and identity-based filtering.",
-    subcommands = {Main.ReplayCommand.class, dev.nve.control.gen.GenCommand.class, dev.nve.control.run.RunCommand.class})
+    subcommands = {Main.ReplayCommand.class, dev.nve.control.gen.GenCommand.class, dev.nve.control.run.RunCommand.class,
+        dev.nve.control.ctl.CtlCommand.class})
 public final class Main implements Callable<Integer>
 {
     public static final int EXIT_OK = 0;

@@ -2,12 +2,16 @@ package dev.nve.control.run;
 
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.ops.FlowMonitor;
+import dev.nve.control.ops.OpsContext;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.pipeline.Pipeline;
 import dev.nve.dataplane.port.CopyingPort;
+import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableWriter;
@@ -105,6 +109,9 @@ public final class AfXdpDataplane implements AutoCloseable
     private Umem umem;
     private Pipeline pipeline;
     private ConntrackTable conntrack;
+    private TableWriter writer;
+    private IdentityRegistry identities;
+    private FlowMonitor monitor;
     private PipelineAgent agent;
     private IdleStrategy idleStrategy;
     private XskPollWaiter waiter;
@@ -156,7 +163,8 @@ public final class AfXdpDataplane implements AutoCloseable
 
     private void setUp() throws ConfigException
     {
-        config.apply(new TableWriter(tables));
+        writer = new TableWriter(tables);
+        identities = config.apply(writer);
         final PortTable portTable = tables.ports();
         final int count = portTable.count();
         options.validate(count);
@@ -186,7 +194,9 @@ public final class AfXdpDataplane implements AutoCloseable
             out.println(port.startupLine());
         }
         conntrack = new ConntrackTable(config.security().conntrackEntries());
-        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, null);
+        final FlowEvents events = new FlowEvents(config.security().flowEventBytes());
+        monitor = new FlowMonitor(events, tables, identities);
+        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, events);
         agent = new PipelineAgent("dataplane", pipeline);
         waiter = new XskPollWaiter(ports.stream().map(RunPort::port).toList());
         idleStrategy = IdleStrategies.parse(options.idle(), waiter);
@@ -354,6 +364,29 @@ public final class AfXdpDataplane implements AutoCloseable
     public Counters counters()
     {
         return counters;
+    }
+
+    /**
+     * What the control socket's operations work on. Its table writer is the only one: use it
+     * from one thread (the control thread) only.
+     */
+    public OpsContext opsContext()
+    {
+        return new OpsContext(tables, writer, config, identities, counters, monitor, () ->
+        {
+            final Map<String, Object> status = new LinkedHashMap<>();
+            status.put("worker", isRunning() ? "running" : "stopped");
+            status.put("workerErrors", worker == null ? 0 : worker.errors());
+            status.put("ports", ports.stream().map(RunPort::name).toList());
+            status.put("conntrackEntries", conntrack == null ? 0 : conntrack.size());
+            return status;
+        });
+    }
+
+    /** The flow-event reader ({@code nve ctl monitor}). */
+    public FlowMonitor monitor()
+    {
+        return monitor;
     }
 
     public Worker worker()

@@ -3,9 +3,13 @@ package dev.nve.control.run;
 import dev.nve.control.Main;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.ops.TableOps;
+import dev.nve.control.socket.ControlServer;
+import dev.nve.control.socket.ControlServerOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -64,6 +68,13 @@ public final class RunCommand implements Callable<Integer>
         description = "SO_PREFER_BUSY_POLL + SO_BUSY_POLL on every socket where the kernel allows it (default 0: off)")
     int busyPoll;
 
+    @Option(names = "--control-socket", defaultValue = "/run/nve/nve.sock", paramLabel = "PATH",
+        description = "Unix socket for nve ctl (mode 0600; docs/CONTROL.md), or none (default ${DEFAULT-VALUE})")
+    String controlSocket;
+
+    @Option(names = "--control-group", paramLabel = "GROUP", description = "a group whose members may use the control socket besides root")
+    String controlGroup;
+
     @Override
     public Integer call()
     {
@@ -111,9 +122,18 @@ public final class RunCommand implements Callable<Integer>
         final Signals signals = Signals.install();
         boolean failed = false;
         RunReport report;
+        ControlServer server = null;
         try
         {
             dataplane.start();
+            if (!controlSocket.equals("none"))
+            {
+                final ControlServerOptions serverOptions = ControlServerOptions.defaults().withSocketPath(Path.of(controlSocket))
+                    .withAllowedGroup(controlGroup);
+                server = ControlServer.start(serverOptions, new TableOps(dataplane.opsContext()));
+                out.println("nve run: control socket " + server.socketPath() + " (mode 0600" + (controlGroup != null ? ", group " + controlGroup : "")
+                    + "); try: nve ctl --socket " + server.socketPath() + " health");
+            }
             out.println("nve run: running; stop with Ctrl-C or SIGTERM" + (duration > 0 ? String.format(Locale.ROOT, " (stops by itself after %s s)",
                 trim(duration)) : ""));
             out.flush();
@@ -121,7 +141,7 @@ public final class RunCommand implements Callable<Integer>
             failed = reason.startsWith("worker");
             out.println("nve run: stopping (" + reason + ")");
         }
-        catch (final RuntimeException e)
+        catch (final RuntimeException | IOException e)
         {
             failed = true;
             System.err.println("nve run: " + e.getMessage());
@@ -133,6 +153,10 @@ public final class RunCommand implements Callable<Integer>
         }
         finally
         {
+            if (server != null)
+            {
+                server.close();
+            }
             report = dataplane.stop();
             report.lines().forEach(out::println);
             out.flush();
@@ -174,6 +198,8 @@ public final class RunCommand implements Callable<Integer>
             {
                 return signals.received();
             }
+            // no monitor may be reading: keep the flow-event ring fresh for the next one
+            dataplane.monitor().pump();
             if (!dataplane.isRunning())
             {
                 return "worker stopped unexpectedly" + (dataplane.worker().firstError() != null ? ": " + dataplane.worker().firstError() : "");
