@@ -7,8 +7,11 @@ import dev.nve.control.socket.ControlException;
 import dev.nve.control.socket.ControlHandler;
 import dev.nve.control.socket.ErrorCode;
 import dev.nve.control.socket.Request;
+import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.TableException;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -166,7 +169,7 @@ public final class TableOps implements ControlHandler
         final Params p = Params.of("counters", params, "prefix");
         final String prefix = p.string("prefix", "");
         final ObjectNode result = OpsContext.JSON.createObjectNode();
-        for (final Map.Entry<String, Long> e : new TreeMap<>(c.counters().snapshot()).entrySet())
+        for (final Map.Entry<String, Long> e : new TreeMap<>(counterValues(c)).entrySet())
         {
             if (e.getKey().startsWith(prefix))
             {
@@ -174,6 +177,24 @@ public final class TableOps implements ControlHandler
             }
         }
         return result;
+    }
+
+    /**
+     * Every counter: the pipeline's ({@code port/..., stage/...}) and the packets and bytes per
+     * rule of the policy table in force ({@code policy/RULE/packets}; they count from the moment
+     * that table was published).
+     */
+    public static Map<String, Long> counterValues(final OpsContext c)
+    {
+        final Map<String, Long> values = new LinkedHashMap<>(c.counters().snapshot());
+        final PolicyTable policy = c.tables().policy();
+        final List<String> rules = policy.ruleNames();
+        for (int rule = 0; rule < rules.size(); rule++)
+        {
+            values.merge("policy/" + rules.get(rule) + "/packets", policy.rulePackets(rule), Long::sum);
+            values.merge("policy/" + rules.get(rule) + "/bytes", policy.ruleBytes(rule), Long::sum);
+        }
+        return values;
     }
 
     private Object dump(final ObjectNode params) throws ControlException

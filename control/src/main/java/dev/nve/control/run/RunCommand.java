@@ -3,6 +3,8 @@ package dev.nve.control.run;
 import dev.nve.control.Main;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.metrics.MetricsServer;
+import dev.nve.control.ops.OpsContext;
 import dev.nve.control.ops.TableOps;
 import dev.nve.control.socket.ControlServer;
 import dev.nve.control.socket.ControlServerOptions;
@@ -11,6 +13,7 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -75,6 +78,10 @@ public final class RunCommand implements Callable<Integer>
     @Option(names = "--control-group", paramLabel = "GROUP", description = "a group whose members may use the control socket besides root")
     String controlGroup;
 
+    @Option(names = "--metrics", paramLabel = "[ADDR:]PORT",
+        description = "serve the counters for Prometheus at http://ADDR:PORT/metrics (ADDR default 127.0.0.1; default: off)")
+    String metrics;
+
     @Override
     public Integer call()
     {
@@ -85,6 +92,10 @@ public final class RunCommand implements Callable<Integer>
             options = new RunOptions(idle, RunOptions.parseXdpMode(xdpMode), RunOptions.parseBindMode(bindMode), frames, RunOptions.DEFAULT_FRAME_SIZE,
                 batch, cpu, duration, statsInterval, busyPoll, UmemSharing.parse(umem));
             options.validate(0);
+            if (metrics != null)
+            {
+                metricsAddress(metrics);
+            }
         }
         catch (final IllegalArgumentException e)
         {
@@ -123,6 +134,7 @@ public final class RunCommand implements Callable<Integer>
         boolean failed = false;
         RunReport report;
         ControlServer server = null;
+        MetricsServer metricsServer = null;
         try
         {
             dataplane.start();
@@ -133,6 +145,13 @@ public final class RunCommand implements Callable<Integer>
                 server = ControlServer.start(serverOptions, new TableOps(dataplane.opsContext()));
                 out.println("nve run: control socket " + server.socketPath() + " (mode 0600" + (controlGroup != null ? ", group " + controlGroup : "")
                     + "); try: nve ctl --socket " + server.socketPath() + " health");
+            }
+            if (metrics != null)
+            {
+                final OpsContext context = dataplane.opsContext();
+                metricsServer = MetricsServer.start(metricsAddress(metrics), () -> TableOps.counterValues(context));
+                out.println("nve run: Prometheus metrics at http://" + metricsServer.address().getHostString() + ":" + metricsServer.address().getPort()
+                    + "/metrics");
             }
             out.println("nve run: running; stop with Ctrl-C or SIGTERM" + (duration > 0 ? String.format(Locale.ROOT, " (stops by itself after %s s)",
                 trim(duration)) : ""));
@@ -156,6 +175,10 @@ public final class RunCommand implements Callable<Integer>
             if (server != null)
             {
                 server.close();
+            }
+            if (metricsServer != null)
+            {
+                metricsServer.close();
             }
             report = dataplane.stop();
             report.lines().forEach(out::println);
@@ -205,6 +228,27 @@ public final class RunCommand implements Callable<Integer>
                 return "worker stopped unexpectedly" + (dataplane.worker().firstError() != null ? ": " + dataplane.worker().firstError() : "");
             }
         }
+    }
+
+    /** {@code PORT}, {@code ADDR:PORT} or {@code [ADDR6]:PORT}; an address literal, never a name. */
+    static InetSocketAddress metricsAddress(final String text)
+    {
+        final int colon = text.lastIndexOf(':');
+        final String host = colon < 0 ? "127.0.0.1" : text.substring(0, colon).replace("[", "").replace("]", "");
+        final int port;
+        try
+        {
+            port = Integer.parseInt(text.substring(colon + 1));
+        }
+        catch (final NumberFormatException e)
+        {
+            throw new IllegalArgumentException("--metrics \"" + text + "\": expected [ADDR:]PORT");
+        }
+        if (port < 1 || port > 65535 || !host.matches("[0-9a-fA-F:.]+"))
+        {
+            throw new IllegalArgumentException("--metrics \"" + text + "\": expected [ADDR:]PORT with an address literal and a port in 1..65535");
+        }
+        return new InetSocketAddress(host, port);
     }
 
     private static String trim(final double seconds)

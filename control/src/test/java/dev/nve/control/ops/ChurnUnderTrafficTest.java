@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.socket.Request;
+import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FrameMemory;
@@ -23,6 +24,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -59,11 +63,17 @@ final class ChurnUnderTrafficTest
         return 0x02_00_00_00_b0_00L + i;
     }
 
-    /** VTEP index of MAC i in phase 0 or 1: each MAC has its own pair. */
-    static int vtepOf(final int i, final int phase)
+    /**
+     * The VTEP of MAC i in phase 0 or 1: each MAC has its own pair. The first {@link #LONERS}
+     * MACs have a VTEP of their own in phase 1, so each of their moves frees a template and the
+     * next one reuses the slot: the worker epochs must keep a worker from using a reused slot.
+     */
+    static String vtep(final int i, final int phase)
     {
-        return (i + phase) % VTEPS.length;
+        return i < LONERS && phase == 1 ? "198.18.1." + (10 + i) : VTEPS[(i + phase) % VTEPS.length];
     }
+
+    static final int LONERS = 8;
 
     static int locatorOf(final int j, final int phase)
     {
@@ -75,7 +85,7 @@ final class ChurnUnderTrafficTest
         final StringBuilder fdb = new StringBuilder();
         for (int i = 0; i < MACS; i++)
         {
-            fdb.append(i == 0 ? "" : ",").append(String.format("{\"vni\":100,\"mac\":\"%s\",\"vtep\":\"%s\"}", mac(remoteMac(i)), VTEPS[vtepOf(i, 0)]));
+            fdb.append(i == 0 ? "" : ",").append(String.format("{\"vni\":100,\"mac\":\"%s\",\"vtep\":\"%s\"}", mac(remoteMac(i)), vtep(i, 0)));
         }
         final StringBuilder mappings = new StringBuilder();
         for (int j = 0; j < SIRS; j++)
@@ -89,7 +99,7 @@ final class ChurnUnderTrafficTest
             + "\"fdb\":[" + fdb + "],"
             + "\"ila\":{\"routerMac\":\"" + mac(ROUTER_MAC) + "\",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"],\"tenants\":[],"
             + "\"mappings\":[" + mappings + "]},"
-            + "\"tables\":{\"fdbEntries\":1024,\"encapTemplates\":64}}";
+            + "\"tables\":{\"fdbEntries\":1024,\"encapTemplates\":14}}";
     }
 
     static String mac(final long mac)
@@ -108,28 +118,64 @@ final class ChurnUnderTrafficTest
         "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"all\"]}]}",
         "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"world\",\"all\"]}]}"};
 
-    @Test
-    void noFrameGoesAstrayOrIsLostWhileTheTablesChurn() throws Exception
+    /** Tables from {@link #config()}, the operations over them and a pipeline with in-memory ports. */
+    private static final class Fixture implements AutoCloseable
     {
-        final HostConfig config = HostConfig.parse(JSON.readTree(config()));
-        try (Tables tables = new Tables(config.sizes()); FrameMemory memory = FrameMemory.allocate(4096))
-        {
-            final TableWriter writer = new TableWriter(tables);
-            final IdentityRegistry identities = config.apply(writer);
-            final TableOps ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
-            ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
+        final Tables tables;
+        final FrameMemory memory = FrameMemory.allocate(4096);
+        final TableWriter writer;
+        final TableOps ops;
+        final FramePool pool = new FramePool(memory);
+        final Counters counters = new Counters();
+        final InMemoryPort uplink;
+        final InMemoryPort c1;
+        final InMemoryPort a1;
+        final Pipeline pipeline;
 
-            final FramePool pool = new FramePool(memory);
-            final Counters counters = new Counters();
+        Fixture() throws Exception
+        {
+            final HostConfig config = HostConfig.parse(JSON.readTree(config()));
+            tables = new Tables(config.sizes());
+            writer = new TableWriter(tables);
+            final IdentityRegistry identities = config.apply(writer);
+            ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
+            ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
             final Port[] ports = new Port[3];
-            final InMemoryPort uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);
-            final InMemoryPort c1 = new InMemoryPort(tables.ports().find("c1"), "c1", pool);
-            final InMemoryPort a1 = new InMemoryPort(tables.ports().find("a1"), "a1", pool);
+            uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);
+            c1 = new InMemoryPort(tables.ports().find("c1"), "c1", pool);
+            a1 = new InMemoryPort(tables.ports().find("a1"), "a1", pool);
             ports[uplink.id()] = uplink;
             ports[c1.id()] = c1;
             ports[a1.id()] = a1;
-            final Pipeline pipeline = new Pipeline(tables, ports, pool, counters, 64, new dev.nve.dataplane.conntrack.ConntrackTable(4096), new FlowEvents(1 << 16));
+            pipeline = new Pipeline(tables, ports, pool, counters, 64, new ConntrackTable(4096), new FlowEvents(1 << 16));
+        }
 
+        long retired()
+        {
+            return writer.templatesRetired();
+        }
+
+        @Override
+        public void close()
+        {
+            tables.close();
+            memory.close();
+        }
+    }
+
+    @Test
+    void noFrameGoesAstrayOrIsLostWhileTheTablesChurn() throws Exception
+    {
+        try (Fixture f = new Fixture())
+        {
+            final TableWriter writer = f.writer;
+            final TableOps ops = f.ops;
+            final Pipeline pipeline = f.pipeline;
+            final InMemoryPort uplink = f.uplink;
+            final InMemoryPort c1 = f.c1;
+            final InMemoryPort a1 = f.a1;
+            final FramePool pool = f.pool;
+            final Counters counters = f.counters;
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicReference<String> astray = new AtomicReference<>();
             final long[] offered = new long[1];
@@ -158,7 +204,7 @@ final class ChurnUnderTrafficTest
                     {
                         final int i = n % MACS;
                         batch.addObject().put("op", "fdb.add").putObject("params").put("vni", 100).put("mac", mac(remoteMac(i)))
-                            .put("vtep", VTEPS[vtepOf(i, phase)]);
+                            .put("vtep", vtep(i, phase));
                     }
                 }
                 if (round % 20 == 19)
@@ -176,10 +222,11 @@ final class ChurnUnderTrafficTest
             worker.join(30_000);
             latencies.sort(null);
             System.out.printf("ChurnUnderTrafficTest: %d updates in %.2f s = %.0f updates/s (batches of %d; batch latency median %.2f ms, p99 %.2f ms); "
-                    + "%d frames offered, %d VXLAN + %d ILA frames checked, templates retired at end %d%n",
+                    + "%d frames offered, %d VXLAN + %d ILA frames checked; %d template slots retired and reused%n",
                 updates, seconds, updates / seconds, BATCH_OPS, latencies.get(latencies.size() / 2) / 1e6, latencies.get(latencies.size() * 99 / 100) / 1e6,
-                offered[0], checked[0], checked[1], writer.retiredTemplates());
+                offered[0], checked[0], checked[1], f.retired());
             assertNull(astray.get());
+            assertTrue(f.retired() > 100, "template slots were retired and reused under traffic: " + f.retired());
             assertTrue(updates >= 10 * BATCH_OPS && checked[0] > 1000 && checked[1] > 1000, "churn and traffic both ran: " + updates + " " + Arrays.toString(checked));
             assertEquals(offered[0], checked[0] + checked[1], "every frame offered came out on the underlay");
             for (final Map.Entry<String, Long> e : counters.snapshot().entrySet())
@@ -190,6 +237,64 @@ final class ChurnUnderTrafficTest
                 }
             }
             assertEquals(0, pool.inUse(), "every frame back in the pool");
+        }
+    }
+
+    /**
+     * The visibility bound: a frame handed to the worker after an update's response was
+     * received uses the update, every time. MAC 0 moves between its two VTEPs 2,000 times; after
+     * each move one frame to it is sent (among background frames to the other MACs, so the
+     * worker is mid-traffic, not idle) and must leave towards the new VTEP.
+     */
+    @Test
+    void everyFrameSentAfterAnUpdateWasAnsweredUsesIt() throws Exception
+    {
+        try (Fixture f = new Fixture())
+        {
+            final BlockingQueue<Integer> probes = new ArrayBlockingQueue<>(1);
+            final BlockingQueue<String> seen = new ArrayBlockingQueue<>(1);
+            final AtomicBoolean stop = new AtomicBoolean();
+            final Thread worker = Thread.ofPlatform().name("visibility-worker").start(() ->
+            {
+                final byte[] probe = FrameBuilder.ethernet(remoteMac(0), C1_MAC).ipv4("198.19.1.1", "198.19.1.2").udp(40000, 7).payload(18).build();
+                int n = 0;
+                while (!stop.get())
+                {
+                    f.c1.offer(FrameBuilder.ethernet(remoteMac(1 + n++ % (MACS - 1)), C1_MAC).ipv4("198.19.1.1", "198.19.1.2").udp(40001, 7).payload(18).build());
+                    if (probes.poll() != null)
+                    {
+                        f.c1.offer(probe);
+                    }
+                    while (f.c1.hasPendingInput())
+                    {
+                        f.pipeline.poll();
+                    }
+                    for (final byte[] frame : f.uplink.takeTransmitted())
+                    {
+                        final ByteBuffer b = ByteBuffer.wrap(frame);
+                        if ((b.getLong(50) >>> 16) == remoteMac(0))
+                        {
+                            seen.add((b.get(30) & 0xFF) + "." + (b.get(31) & 0xFF) + "." + (b.get(32) & 0xFF) + "." + (b.get(33) & 0xFF));
+                        }
+                    }
+                }
+            });
+            try
+            {
+                for (int k = 0; k < 2000; k++)
+                {
+                    final String vtep = vtep(0, 1 - (k & 1));
+                    f.ops.handle(request("fdb.add", JSON.createObjectNode().put("vni", 100).put("mac", mac(remoteMac(0))).put("vtep", vtep)));
+                    probes.put(0);
+                    final String to = seen.poll(10, TimeUnit.SECONDS);
+                    assertEquals(vtep, to, "move " + k + ": the first frame after the answer went to the old VTEP");
+                }
+            }
+            finally
+            {
+                stop.set(true);
+                worker.join(10_000);
+            }
         }
     }
 
@@ -264,7 +369,7 @@ final class ChurnUnderTrafficTest
             {
                 return "torn VXLAN frame: checksum sum " + Integer.toHexString(sum) + " vni " + vni + " inner MAC index " + i;
             }
-            if (!dst.equals(VTEPS[vtepOf(i, 0)]) && !dst.equals(VTEPS[vtepOf(i, 1)]))
+            if (!dst.equals(vtep(i, 0)) && !dst.equals(vtep(i, 1)))
             {
                 return "MAC index " + i + " sent to " + dst + ", which it is never behind";
             }

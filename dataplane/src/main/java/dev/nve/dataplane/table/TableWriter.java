@@ -28,6 +28,7 @@ public final class TableWriter
     private final Map<Integer, List<InetAddress>> floodVteps = new HashMap<>();
     private final Map<Integer, Map<String, Long>> localEndpoints = new HashMap<>();
     private final ArrayDeque<Retired> retiredTemplates = new ArrayDeque<>();
+    private long templatesRetired;
     private long defaultNextHopMac = -1;
 
     public TableWriter(final Tables tables)
@@ -452,6 +453,7 @@ public final class TableWriter
             templateRefs.remove(key);
             // a worker may have read the index in its current batch: reuse after its grace period
             retiredTemplates.addLast(new Retired(ref[0], tables.epochs().snapshot()));
+            templatesRetired++;
         }
     }
 
@@ -484,6 +486,12 @@ public final class TableWriter
     public int retiredTemplates()
     {
         return retiredTemplates.size();
+    }
+
+    /** Templates retired since the start (each one freed for reuse after its grace period). */
+    public long templatesRetired()
+    {
+        return templatesRetired;
     }
 
     private void publishFloodPorts(final int network)

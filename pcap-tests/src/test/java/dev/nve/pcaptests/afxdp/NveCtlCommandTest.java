@@ -18,6 +18,7 @@ import java.util.List;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H;
+import static dev.nve.pcaptests.afxdp.OverlayTopology.H_UNDERLAY_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.K_TENANT_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.K_UNDERLAY_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.VNI;
@@ -35,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       go: counted drops), {@code apply} of a file that puts both back restores it;</li>
  *   <li>refusals: a move to a VTEP without a next hop (CONFLICT, exit 1, tables unchanged), a VNI
  *       out of range (BAD_PARAM), a socket that does not exist (exit 3);</li>
+ *   <li>the Prometheus endpoint ({@code --metrics}) serves the port counters;</li>
  *   <li>the socket is mode 0600 and gone after nve run stops.</li>
  * </ol>
  */
@@ -71,7 +73,7 @@ final class NveCtlCommandTest
     {
         final Netns.Background run = topology.netns.start(H, Duration.ofSeconds(120), "env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1",
             "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("nve").toString(), "run", "--config", topology.config.toString(),
-            "--duration", "100", "--control-socket", socket.toString());
+            "--duration", "100", "--control-socket", socket.toString(), "--metrics", H_UNDERLAY_IP + ":9469");
         run.awaitOutput("nve run: control socket", Duration.ofSeconds(60));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
 
@@ -108,6 +110,14 @@ final class NveCtlCommandTest
         topology.ping(C1, C1_IP, K_TENANT_IP, 2);
         final Netns.Result stats = ctl("stats", "--prefix", "port/c1/");
         assertOk(stats);
+        // the Prometheus endpoint, fetched inside H (on H's underlay address: test traffic stays in our ranges)
+        final List<String> fetch = new ArrayList<>(Netns.python());
+        fetch.addAll(List.of("-c", "import urllib.request; print(urllib.request.urlopen('http://" + H_UNDERLAY_IP
+            + ":9469/metrics', timeout=10).read().decode())"));
+        final Netns.Result scrape = topology.netns.run(H, Duration.ofSeconds(20), fetch.toArray(String[]::new));
+        assertEquals(0, scrape.exitCode(), scrape.describe());
+        assertTrue(scrape.stdout().contains("# TYPE nve_port_rx_packets_total counter") && scrape.stdout().contains("nve_port_rx_packets_total{port=\"c1\"}"),
+            scrape.stdout());
         final Netns.Result missing = Netns.host(Duration.ofSeconds(60), ctlCommand("--socket", dir.resolve("nowhere.sock").toString(), "health"));
         assertEquals(3, missing.exitCode(), missing.describe());
         assertTrue(missing.stderr().contains("no such file (is nve run running?)"), missing.stderr());
