@@ -109,19 +109,31 @@ final class TableCommands
             return p;
         }
 
-        @Command(name = "set", description = {"Give an address an identity, in a VNI or the ILA zone.", "  nve ctl ipcache set --vni 100 198.19.1.7 4242"})
+        @Command(name = "set", description = {"Give an address an identity (a number, or the peer's labels), in a VNI or the ILA zone.",
+            "  nve ctl ipcache set --vni 100 198.19.1.7 4242", "  nve ctl ipcache set --vni 100 198.19.1.8 --label id=service1"})
         static final class Set extends CtlCommand.Sub implements Callable<Integer>
         {
             @Option(names = "--vni") Integer vni;
             @Option(names = "--ila") boolean ila;
             @Option(names = "--ila-tenant") Integer tenant;
+            @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a label of the peer (repeat for more)") java.util.Map<String, String> labels;
             @Parameters(index = "0", paramLabel = "IP") String ip;
-            @Parameters(index = "1", paramLabel = "IDENTITY") int identity;
+            @Parameters(index = "1", arity = "0..1", paramLabel = "IDENTITY") Integer identity;
 
             @Override
             public Integer call()
             {
-                return ctl().call("ipcache.set", zone(vni, ila, tenant).put("ip", ip).put("identity", identity));
+                final ObjectNode p = zone(vni, ila, tenant).put("ip", ip);
+                if (identity != null)
+                {
+                    p.put("identity", identity);
+                }
+                if (labels != null)
+                {
+                    final ObjectNode l = p.putObject("labels");
+                    labels.forEach(l::put);
+                }
+                return ctl().call("ipcache.set", p);
             }
         }
 

@@ -11,7 +11,9 @@ import dev.nve.dataplane.wire.VxlanHeader;
 
 import java.net.InetAddress;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -153,6 +155,27 @@ final class Params
         {
             throw bad(field, "\"" + text + "\" is not an IP address");
         }
+    }
+
+    /** An object of {@code "key": "value"} labels (checked further by the identity registry). */
+    Map<String, String> labels(final String field) throws ControlException
+    {
+        final JsonNode value = required(field);
+        if (!value.isObject() || value.isEmpty())
+        {
+            throw bad(field, "expected a non-empty object of \"key\": \"value\" labels");
+        }
+        final Map<String, String> labels = new TreeMap<>();
+        for (final Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); )
+        {
+            final Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getValue().isTextual())
+            {
+                throw bad(field + "." + e.getKey(), "expected a string");
+            }
+            labels.put(e.getKey(), e.getValue().asText());
+        }
+        return labels;
     }
 
     JsonNode node()

@@ -103,6 +103,25 @@ final class PolicyOps
     }
 
     /**
+     * Compiles the sets again (a new identity may be selected by a policy) and publishes the
+     * result; the table in force before comes back on undo.
+     */
+    void recompile(final Undo undo) throws ControlException
+    {
+        undo.record(restorer());
+        final PolicyTable table;
+        try
+        {
+            table = compile(sets);
+        }
+        catch (final IllegalArgumentException e)
+        {
+            throw new ControlException(ErrorCode.CONFLICT, "policies: " + e.getMessage());
+        }
+        c.writer().setPolicy(table);
+    }
+
+    /**
      * Puts the sets and the very table in force now back (recorded before a change; the
      * table's per-rule counters survive a failed batch).
      */

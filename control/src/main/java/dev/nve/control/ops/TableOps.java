@@ -8,6 +8,9 @@ import dev.nve.control.socket.ControlHandler;
 import dev.nve.control.socket.ErrorCode;
 import dev.nve.control.socket.Request;
 import dev.nve.dataplane.policy.PolicyTable;
+import dev.nve.dataplane.table.Macs;
+import dev.nve.dataplane.table.NetworkTable;
+import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableException;
 
 import java.util.LinkedHashMap;
@@ -39,9 +42,9 @@ public final class TableOps implements ControlHandler
     {
         this.c = c;
         FdbOps.register(ops, c);
-        IpCacheOps.register(ops, c);
         this.ila = IlaOps.register(ops, c);
         this.policies = PolicyOps.register(ops, c);
+        IpCacheOps.register(ops, c, policies);
         ops.put("health", (params, undo) -> health(params));
         ops.put("counters", (params, undo) -> counters(params));
         ops.put("dump", (params, undo) -> dump(params));
@@ -208,8 +211,44 @@ public final class TableOps implements ControlHandler
             case "ila" -> ila.dump();
             case "policies" -> policies.list();
             case "identities" -> OpsContext.JSON.valueToTree(c.identities().all());
-            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities");
+            case "ports" -> dumpPorts();
+            case "networks" -> dumpNetworks();
+            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities, ports, networks");
         };
+    }
+
+    /** The ports with their role and, for endpoints, network, MAC and identity. */
+    private ArrayNode dumpPorts()
+    {
+        final PortTable ports = c.tables().ports();
+        final ArrayNode list = OpsContext.JSON.createArrayNode();
+        for (int id = 0; id < ports.count(); id++)
+        {
+            final byte role = ports.role(id);
+            final ObjectNode e = list.addObject().put("id", id).put("name", ports.name(id))
+                .put("role", role == PortTable.ROLE_UNDERLAY ? "underlay" : role == PortTable.ROLE_ENDPOINT ? "endpoint" : "none");
+            if (role == PortTable.ROLE_ENDPOINT)
+            {
+                if (ports.network(id) >= 0)
+                {
+                    e.put("vni", c.tables().networks().vni(ports.network(id)));
+                }
+                e.put("mac", Macs.format(ports.mac(id))).put("identity", ports.identity(id));
+            }
+        }
+        return list;
+    }
+
+    private ArrayNode dumpNetworks()
+    {
+        final NetworkTable networks = c.tables().networks();
+        final ArrayNode list = OpsContext.JSON.createArrayNode();
+        for (int network = 1; network <= networks.size(); network++)
+        {
+            list.addObject().put("vni", networks.vni(network)).put("gbp", networks.groupPolicy(network)).put("identityInVni", networks.identityInVni(network))
+                .put("floodPorts", networks.floodPorts(network).length).put("floodVteps", networks.floodTemplates(network).length);
+        }
+        return list;
     }
 
     private Object monitor(final ObjectNode params) throws ControlException

@@ -10,6 +10,7 @@ import dev.nve.control.socket.Request;
 import dev.nve.control.socket.Subscription;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.flow.FlowEvents;
+import dev.nve.dataplane.policy.Identities;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.EncapTemplates;
@@ -158,9 +159,10 @@ final class TableOpsTest
             + "{\"op\":\"ipcache.set\",\"params\":{\"vni\":100,\"ip\":\"198.19.1.99\",\"identity\":4242}},"
             + "{\"op\":\"ila.add\",\"params\":{\"type\":\"iid\",\"sir\":\"fd00:5::a1\",\"locator\":\"2001:db8:b::/64\"}},"   // a locator change
             + "{\"op\":\"policy.import\",\"params\":{\"name\":\"study\",\"policy\":" + STUDY_POLICY + "}},"
+            + "{\"op\":\"ipcache.set\",\"params\":{\"vni\":100,\"ip\":\"198.19.1.98\",\"labels\":{\"id\":\"service9\"}}},"   // a new identity: recompiles
             + "{\"op\":\"fdb.add\",\"params\":{\"vni\":300,\"mac\":\"02:00:00:00:0c:02\",\"vtep\":\"198.18.0.3\"}}]}");
         assertEquals(ErrorCode.NOT_FOUND, e.code());
-        assertTrue(e.getMessage().startsWith("batch: params.ops[7]: fdb.add: unknown VNI 300"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("batch: params.ops[8]: fdb.add: unknown VNI 300"), e.getMessage());
         assertEquals(before, state());
         assertSame(policyBefore, tables.policy(), "the policy table published before the batch is the one in force");
     }
@@ -231,6 +233,23 @@ final class TableOpsTest
     }
 
     @Test
+    void peersGetIdentitiesFromTheirLabels() throws Exception
+    {
+        call("policy.import", "{\"name\":\"study\",\"policy\":" + STUDY_POLICY + "}");
+        final PolicyTable compiled = tables.policy();
+        final JsonNode same = call("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.50\",\"labels\":{\"id\":\"service1\"}}");
+        assertEquals(Identities.derive(Map.of("id", "service1")), same.get("identity").asInt(), same.toString());
+        assertSame(compiled, tables.policy(), "a known label set needs no new policy table");
+        final JsonNode fresh = call("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.51\",\"labels\":{\"id\":\"service3\"}}");
+        assertEquals(Identities.derive(Map.of("id", "service3")), fresh.get("identity").asInt());
+        assertFalse(compiled == tables.policy(), "a new label set is compiled into the policies");
+        assertTrue(call("dump", "{\"table\":\"identities\"}").toString().contains("service3"));
+        assertEquals(ErrorCode.BAD_PARAM, refused("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.52\",\"labels\":{\"id\":7}}").code());
+        assertEquals(ErrorCode.CONFLICT, refused("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.52\",\"labels\":{\"id\":\"service3\"},\"identity\":5000}")
+            .code());
+    }
+
+    @Test
     void healthCountersAndTheMonitor() throws Exception
     {
         final JsonNode health = call("health", "{}");
@@ -238,6 +257,10 @@ final class TableOpsTest
         assertEquals("test", health.get("worker").asText());
         assertEquals(2, health.get("tables").get("fdb").asInt() - 1, health.toString()); // c1, the config's remote MAC, c2
         assertTrue(call("counters", "{\"prefix\":\"port/\"}").isObject());
+        final JsonNode ports = call("dump", "{\"table\":\"ports\"}");
+        assertEquals("[{\"id\":0,\"name\":\"uplink\",\"role\":\"underlay\"},{\"id\":1,\"name\":\"c1\",\"role\":\"endpoint\",\"vni\":100,"
+            + "\"mac\":\"02:00:00:00:01:01\",\"identity\":" + Identities.derive(Map.of("id", "service1")) + "}", ports.toString().substring(0, ports.toString().indexOf("},{\"id\":2") + 1));
+        assertEquals(2, call("dump", "{\"table\":\"networks\"}").size());
         final Object sub = ops.handle(new Request(JSON.getNodeFactory().numberNode(1), "monitor", JSON.createObjectNode().put("dropped", true)));
         final Subscription subscription = assertInstanceOf(Subscription.class, sub);
         events.write(1, 300, 301, 1, -1, FlowEvents.VERDICT_DROPPED, 4, 6, FlowEvents.DIRECTION_INGRESS, 181, 40000, 5201, 1, 2, 60,

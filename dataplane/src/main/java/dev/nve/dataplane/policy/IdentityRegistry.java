@@ -1,21 +1,23 @@
 package dev.nve.dataplane.policy;
 
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
- * Which label set each identity stands for (control path, heap, one thread). One identity has
+ * Which label set each identity stands for (control path, heap; written by one thread, the
+ * control thread, and read by others: flow-event rendering). One identity has
  * one label set and one label set has one identity; anything else is refused before it is
  * stored. The reserved identities are present from the start with Cilium's labels
  * ({@code reserved:host}, {@code reserved:world}, ...); identity 0 (unknown) has no labels.
  */
 public final class IdentityRegistry
 {
-    private final NavigableMap<Integer, Map<String, String>> labelsById = new TreeMap<>();
-    private final Map<Map<String, String>, Integer> idByLabels = new HashMap<>();
+    private final NavigableMap<Integer, Map<String, String>> labelsById = new ConcurrentSkipListMap<>();
+    private final Map<Map<String, String>, Integer> idByLabels = new ConcurrentHashMap<>();
 
     public IdentityRegistry()
     {
