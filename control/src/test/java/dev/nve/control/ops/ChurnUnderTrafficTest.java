@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.socket.ControlClient;
+import dev.nve.control.socket.ControlServer;
+import dev.nve.control.socket.ControlServerOptions;
 import dev.nve.control.socket.Request;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
@@ -18,8 +21,10 @@ import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.wire.FrameBuilder;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -163,81 +168,108 @@ final class ChurnUnderTrafficTest
         }
     }
 
+    /** How a batch of operations reaches the control thread. */
+    @FunctionalInterface
+    private interface BatchPath
+    {
+        void apply(ObjectNode batchParams) throws Exception;
+    }
+
     @Test
     void noFrameGoesAstrayOrIsLostWhileTheTablesChurn() throws Exception
     {
         try (Fixture f = new Fixture())
         {
-            final TableWriter writer = f.writer;
-            final TableOps ops = f.ops;
-            final Pipeline pipeline = f.pipeline;
-            final InMemoryPort uplink = f.uplink;
-            final InMemoryPort c1 = f.c1;
-            final InMemoryPort a1 = f.a1;
-            final FramePool pool = f.pool;
-            final Counters counters = f.counters;
-            final AtomicBoolean stop = new AtomicBoolean();
-            final AtomicReference<String> astray = new AtomicReference<>();
-            final long[] offered = new long[1];
-            final long[] checked = new long[2];
-            final Thread worker = Thread.ofPlatform().name("churn-worker").start(() ->
-                runWorker(pipeline, uplink, c1, a1, stop, astray, offered, checked));
+            churn(f, "direct", UPDATES, params -> f.ops.handle(request("batch", params)));
+        }
+    }
 
-            long updates = 0;
-            final List<Long> latencies = new ArrayList<>();
-            final long start = System.nanoTime();
-            int round = 0;
-            while (updates < UPDATES && System.nanoTime() - start < MAX_MILLIS * 1_000_000L && astray.get() == null && worker.isAlive())
+    /** The same through the control socket: JSON text over a Unix socket to the server's control thread. */
+    @Test
+    void theSameThroughTheControlSocket(@TempDir final Path dir) throws Exception
+    {
+        try (Fixture f = new Fixture();
+             ControlServer server = ControlServer.start(ControlServerOptions.defaults().withSocketPath(dir.resolve("nve.sock")), f.ops);
+             ControlClient client = ControlClient.connect(dir.resolve("nve.sock")))
+        {
+            churn(f, "socket", UPDATES / 2, params -> client.call("batch", params));
+        }
+    }
+
+    private void churn(final Fixture f, final String path, final long target, final BatchPath send) throws Exception
+    {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicReference<String> astray = new AtomicReference<>();
+        final long[] offered = new long[1];
+        final long[] checked = new long[2];
+        final Thread worker = Thread.ofPlatform().name("churn-worker").start(() ->
+            runWorker(f.pipeline, f.uplink, f.c1, f.a1, stop, astray, offered, checked));
+        long updates = 0;
+        final List<Long> latencies = new ArrayList<>();
+        final long start = System.nanoTime();
+        int round = 0;
+        try
+        {
+            while (updates < target && System.nanoTime() - start < MAX_MILLIS * 1_000_000L && astray.get() == null && worker.isAlive())
             {
-                final ArrayNode batch = JSON.createArrayNode();
-                final int phase = 1 - (round & 1);
-                for (int k = 0; k < BATCH_OPS; k++)
-                {
-                    final int n = round * BATCH_OPS + k;
-                    if (k % 5 == 4)
-                    {
-                        final int j = n % SIRS;
-                        batch.addObject().put("op", "ila.add").putObject("params").put("type", "iid").put("sir", String.format("fd00:5::b:%x", j))
-                            .put("locator", locator(locatorOf(j, phase)));
-                    }
-                    else
-                    {
-                        final int i = n % MACS;
-                        batch.addObject().put("op", "fdb.add").putObject("params").put("vni", 100).put("mac", mac(remoteMac(i)))
-                            .put("vtep", vtep(i, phase));
-                    }
-                }
-                if (round % 20 == 19)
-                {
-                    batch.addObject().put("op", "policy.import").putObject("params").put("name", "p").set("policy", JSON.readTree(POLICIES[round / 20 % 2]));
-                }
+                final ArrayNode batch = batch(round);
                 final long t0 = System.nanoTime();
-                ops.handle(request("batch", JSON.createObjectNode().set("ops", batch)));
+                send.apply(JSON.createObjectNode().set("ops", batch));
                 latencies.add(System.nanoTime() - t0);
                 updates += batch.size();
                 round++;
             }
-            final double seconds = (System.nanoTime() - start) / 1e9;
+        }
+        finally
+        {
             stop.set(true);
             worker.join(30_000);
-            latencies.sort(null);
-            System.out.printf("ChurnUnderTrafficTest: %d updates in %.2f s = %.0f updates/s (batches of %d; batch latency median %.2f ms, p99 %.2f ms); "
-                    + "%d frames offered, %d VXLAN + %d ILA frames checked; %d template slots retired and reused%n",
-                updates, seconds, updates / seconds, BATCH_OPS, latencies.get(latencies.size() / 2) / 1e6, latencies.get(latencies.size() * 99 / 100) / 1e6,
-                offered[0], checked[0], checked[1], f.retired());
-            assertNull(astray.get());
-            assertTrue(f.retired() > 100, "template slots were retired and reused under traffic: " + f.retired());
-            assertTrue(updates >= 10 * BATCH_OPS && checked[0] > 1000 && checked[1] > 1000, "churn and traffic both ran: " + updates + " " + Arrays.toString(checked));
-            assertEquals(offered[0], checked[0] + checked[1], "every frame offered came out on the underlay");
-            for (final Map.Entry<String, Long> e : counters.snapshot().entrySet())
-            {
-                if (e.getKey().contains("/drop/"))
-                {
-                    assertEquals(0L, e.getValue(), "no frame dropped: " + e.getKey());
-                }
-            }
-            assertEquals(0, pool.inUse(), "every frame back in the pool");
         }
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        latencies.sort(null);
+        System.out.printf("ChurnUnderTrafficTest %s: %d updates in %.2f s = %.0f updates/s (batches of %d; batch latency median %.2f ms, p99 %.2f ms); "
+                + "%d frames offered, %d VXLAN + %d ILA frames checked; %d template slots retired and reused%n",
+            path, updates, seconds, updates / seconds, BATCH_OPS, latencies.get(latencies.size() / 2) / 1e6, latencies.get(latencies.size() * 99 / 100) / 1e6,
+            offered[0], checked[0], checked[1], f.retired());
+        assertNull(astray.get());
+        assertTrue(f.retired() > 100, "template slots were retired and reused under traffic: " + f.retired());
+        assertTrue(updates >= 10 * BATCH_OPS && checked[0] > 1000 && checked[1] > 1000, "churn and traffic both ran: " + updates + " " + Arrays.toString(checked));
+        assertEquals(offered[0], checked[0] + checked[1], "every frame offered came out on the underlay");
+        for (final Map.Entry<String, Long> e : f.counters.snapshot().entrySet())
+        {
+            if (e.getKey().contains("/drop/"))
+            {
+                assertEquals(0L, e.getValue(), "no frame dropped: " + e.getKey());
+            }
+        }
+        assertEquals(0, f.pool.inUse(), "every frame back in the pool");
+    }
+
+    /** Round {@code round}'s operations: every MAC and identifier to its phase's VTEP or locator; the policy replaced every 20 rounds. */
+    private static ArrayNode batch(final int round) throws Exception
+    {
+        final ArrayNode batch = JSON.createArrayNode();
+        final int phase = 1 - (round & 1);
+        for (int k = 0; k < BATCH_OPS; k++)
+        {
+            final int n = round * BATCH_OPS + k;
+            if (k % 5 == 4)
+            {
+                final int j = n % SIRS;
+                batch.addObject().put("op", "ila.add").putObject("params").put("type", "iid").put("sir", String.format("fd00:5::b:%x", j))
+                    .put("locator", locator(locatorOf(j, phase)));
+            }
+            else
+            {
+                final int i = n % MACS;
+                batch.addObject().put("op", "fdb.add").putObject("params").put("vni", 100).put("mac", mac(remoteMac(i))).put("vtep", vtep(i, phase));
+            }
+        }
+        if (round % 20 == 19)
+        {
+            batch.addObject().put("op", "policy.import").putObject("params").put("name", "p").set("policy", JSON.readTree(POLICIES[round / 20 % 2]));
+        }
+        return batch;
     }
 
     /**
