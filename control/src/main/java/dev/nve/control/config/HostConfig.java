@@ -47,7 +47,8 @@ public record HostConfig(
     List<FdbEntry> fdb,
     Ila ila,
     SecurityConfig security,
-    Tables.Sizes sizes)
+    Tables.Sizes sizes,
+    List<String> ports)
 {
     /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
     public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, List<IlaMapping> mappings)
@@ -123,7 +124,7 @@ public record HostConfig(
         {
             throw new ConfigException("config: expected a JSON object");
         }
-        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables"));
+        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables", "ports"));
         final JsonNode u = JsonFields.required(root, "config", "underlay");
         onlyKnown(u, "underlay", Set.of("port", "mac", "mtu", "vxlanPort", "vteps", "gatewayMac"));
         final List<InetAddress> vteps = new ArrayList<>();
@@ -170,34 +171,7 @@ public record HostConfig(
         final JsonNode endpointArray = array(root, "config", "endpoints");
         for (int i = 0; i < endpointArray.size(); i++)
         {
-            final String path = "endpoints[" + i + "]";
-            final JsonNode e = endpointArray.get(i);
-            onlyKnown(e, path, Set.of("name", "port", "vni", "mac", "ips", "labels", "identity", "ilaTenant"));
-            final List<InetAddress> ips = new ArrayList<>();
-            final JsonNode ipArray = array(e, path, "ips");
-            for (int j = 0; j < ipArray.size(); j++)
-            {
-                ips.add(ip(text(ipArray.get(j), path + ".ips[" + j + "]"), path + ".ips[" + j + "]"));
-            }
-            final Map<String, String> labels = SecurityConfig.labels(e.get("labels"), path + ".labels");
-            final int explicitIdentity = integer(e, path, "identity", 0, Identities.MAX, -1);
-            final String port = portName(string(e, path, "port"), path + ".port");
-            if (explicitIdentity > Identities.UNKNOWN && explicitIdentity < Identities.FIRST_USER)
-            {
-                // Reserved identities (1 host, 2 world, ...) name the host and the outside, never a
-                // container: an endpoint holding one would pass fromEntities host/world rules.
-                throw new ConfigException(path + ": endpoint " + port + ": identity " + explicitIdentity + " is reserved (1-"
-                    + (Identities.FIRST_USER - 1) + "); an endpoint's identity is " + Identities.FIRST_USER + "-" + Identities.MAX + " or derived from its labels");
-            }
-            endpoints.add(new Endpoint(
-                e.hasNonNull("name") ? string(e, path, "name") : port,
-                port,
-                integer(e, path, "vni", -1, VxlanHeader.MAX_VNI, -1),
-                mac(string(e, path, "mac"), path + ".mac"),
-                ips,
-                labels,
-                explicitIdentity >= 0 ? explicitIdentity : labels.isEmpty() ? 0 : Identities.derive(labels),
-                integer(e, path, "ilaTenant", -1, IlaIdentifier.MAX_VNID, -1)));
+            endpoints.add(parseEndpoint(endpointArray.get(i), "endpoints[" + i + "]"));
         }
 
         final List<FdbEntry> fdb = new ArrayList<>();
@@ -226,15 +200,53 @@ public record HostConfig(
                 ilaMappings,
                 integer(t, "tables", "ilaLocalMappings", 1, Math.min(ilaMappings, 65535), Math.min(ilaMappings, sizes.ilaLocalMappings())));
         }
-        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes);
+        final List<String> ports = new ArrayList<>();
+        final JsonNode portArray = array(root, "config", "ports");
+        for (int i = 0; i < portArray.size(); i++)
+        {
+            ports.add(portName(text(portArray.get(i), "ports[" + i + "]"), "ports[" + i + "]"));
+        }
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes, ports);
     }
 
-    /** Every port the config names: the underlay first, then endpoint ports in order. */
+    /** One endpoint object (the config's {@code endpoints[i]}, the control socket's {@code endpoint.add}); errors name {@code path}. */
+    public static Endpoint parseEndpoint(final JsonNode e, final String path) throws ConfigException
+    {
+        onlyKnown(e, path, Set.of("name", "port", "vni", "mac", "ips", "labels", "identity", "ilaTenant"));
+        final List<InetAddress> ips = new ArrayList<>();
+        final JsonNode ipArray = array(e, path, "ips");
+        for (int j = 0; j < ipArray.size(); j++)
+        {
+            ips.add(ip(text(ipArray.get(j), path + ".ips[" + j + "]"), path + ".ips[" + j + "]"));
+        }
+        final Map<String, String> labels = SecurityConfig.labels(e.get("labels"), path + ".labels");
+        final int explicitIdentity = integer(e, path, "identity", 0, Identities.MAX, -1);
+        final String port = portName(string(e, path, "port"), path + ".port");
+        if (explicitIdentity > Identities.UNKNOWN && explicitIdentity < Identities.FIRST_USER)
+        {
+            // Reserved identities (1 host, 2 world, ...) name the host and the outside, never a
+            // container: an endpoint holding one would pass fromEntities host/world rules.
+            throw new ConfigException(path + ": endpoint " + port + ": identity " + explicitIdentity + " is reserved (1-"
+                + (Identities.FIRST_USER - 1) + "); an endpoint's identity is " + Identities.FIRST_USER + "-" + Identities.MAX + " or derived from its labels");
+        }
+        return new Endpoint(
+            e.hasNonNull("name") ? string(e, path, "name") : port,
+            port,
+            integer(e, path, "vni", -1, VxlanHeader.MAX_VNI, -1),
+            mac(string(e, path, "mac"), path + ".mac"),
+            ips,
+            labels,
+            explicitIdentity >= 0 ? explicitIdentity : labels.isEmpty() ? 0 : Identities.derive(labels),
+            integer(e, path, "ilaTenant", -1, IlaIdentifier.MAX_VNID, -1));
+    }
+
+    /** Every port the config names: the underlay first, then endpoint ports, then spare ports, in order. */
     public List<String> portNames()
     {
         final Set<String> names = new LinkedHashSet<>();
         names.add(underlay.port());
         endpoints.forEach(e -> names.add(e.port()));
+        names.addAll(ports);
         return List.copyOf(names);
     }
 
@@ -270,6 +282,11 @@ public record HostConfig(
                 at = "endpoints[" + i + "]";
                 final Endpoint e = endpoints.get(i);
                 writer.addEndpoint(e.port(), e.vni(), e.mac(), e.identity(), e.ilaTenant());
+            }
+            for (int i = 0; i < ports.size(); i++)
+            {
+                at = "ports[" + i + "]";
+                writer.addPort(ports.get(i));
             }
             for (int i = 0; i < networks.size(); i++)
             {

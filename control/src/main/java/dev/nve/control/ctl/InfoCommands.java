@@ -60,10 +60,10 @@ final class InfoCommands
         }
     }
 
-    @Command(name = "dump", description = {"A table: fdb, flood, ila, policies, identities, ports or networks.", "  nve ctl dump fdb --vni 100"})
+    @Command(name = "dump", description = {"A table: fdb, flood, ila, policies, identities, ports, endpoints or networks.", "  nve ctl dump fdb --vni 100"})
     static final class Dump extends CtlCommand.Sub implements Callable<Integer>
     {
-        @Parameters(paramLabel = "TABLE", description = "fdb, flood, ila, policies, identities, ports or networks")
+        @Parameters(paramLabel = "TABLE", description = "fdb, flood, ila, policies, identities, ports, endpoints or networks")
         String table;
 
         @Option(names = "--vni", paramLabel = "VNI", description = "fdb: only this network")

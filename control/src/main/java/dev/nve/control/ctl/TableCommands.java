@@ -18,6 +18,65 @@ final class TableCommands
     {
     }
 
+    @Command(name = "endpoint", description = "Local endpoints (containers) on the ports nve serves.", subcommands = {Endpoint.Add.class, Endpoint.Del.class})
+    static final class Endpoint extends CtlCommand.Sub
+    {
+        @Command(name = "add", description = {"Put an endpoint on a port that has none (a spare port of the config, or one whose endpoint was removed).",
+            "  nve ctl endpoint add c3 --vni 100 --mac 02:00:00:00:03:03 --ip 198.19.1.3 --label id=service1"})
+        static final class Add extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "PORT") String port;
+            @Option(names = "--vni", description = "its network (omit for an endpoint reached only through ILA)") Integer vni;
+            @Option(names = "--mac", required = true) String mac;
+            @Option(names = "--ip", paramLabel = "ADDR", description = "an address of the endpoint (repeat for more)") java.util.List<String> ips;
+            @Option(names = "--label", paramLabel = "KEY=VALUE", description = "a label (repeat for more); the identity is derived from them")
+            java.util.Map<String, String> labels;
+            @Option(names = "--identity", description = "an explicit identity instead of (or with) the labels") Integer identity;
+            @Option(names = "--ila-tenant", paramLabel = "VNID") Integer ilaTenant;
+
+            @Override
+            public Integer call()
+            {
+                final ObjectNode p = CtlCommand.params().put("port", port).put("mac", mac);
+                if (vni != null)
+                {
+                    p.put("vni", vni);
+                }
+                if (ips != null)
+                {
+                    ips.forEach(p.putArray("ips")::add);
+                }
+                if (labels != null)
+                {
+                    final ObjectNode l = p.putObject("labels");
+                    labels.forEach(l::put);
+                }
+                if (identity != null)
+                {
+                    p.put("identity", identity);
+                }
+                if (ilaTenant != null)
+                {
+                    p.put("ilaTenant", ilaTenant);
+                }
+                return ctl().call("endpoint.add", p);
+            }
+        }
+
+        @Command(name = "del", description = {"Take the endpoint off a port (the port stays; its frames are dropped until an endpoint comes).",
+            "  nve ctl endpoint del c3"})
+        static final class Del extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "PORT") String port;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("endpoint.del", CtlCommand.params().put("port", port));
+            }
+        }
+    }
+
     @Command(name = "fdb", description = "Remote MACs: which VTEP a MAC of a VNI lives behind.", subcommands = {Fdb.Add.class, Fdb.Del.class})
     static final class Fdb extends CtlCommand.Sub
     {

@@ -34,6 +34,7 @@ public final class TableOps implements ControlHandler
     private final Map<String, Op> ops = new TreeMap<>();
     private final IlaOps ila;
     private final PolicyOps policies;
+    private final EndpointOps endpoints;
     private final long startedNanos = System.nanoTime();
     private long requests;
     private long failed;
@@ -45,6 +46,7 @@ public final class TableOps implements ControlHandler
         this.ila = IlaOps.register(ops, c);
         this.policies = PolicyOps.register(ops, c);
         IpCacheOps.register(ops, c, policies);
+        this.endpoints = EndpointOps.register(ops, c, policies);
         ops.put("health", (params, undo) -> health(params));
         ops.put("counters", (params, undo) -> counters(params));
         ops.put("dump", (params, undo) -> dump(params));
@@ -212,8 +214,9 @@ public final class TableOps implements ControlHandler
             case "policies" -> policies.list();
             case "identities" -> OpsContext.JSON.valueToTree(c.identities().all());
             case "ports" -> dumpPorts();
+            case "endpoints" -> endpoints.dump();
             case "networks" -> dumpNetworks();
-            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities, ports, networks");
+            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities, ports, endpoints, networks");
         };
     }
 

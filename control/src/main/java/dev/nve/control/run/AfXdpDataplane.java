@@ -54,7 +54,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Steering (set by {@link #start()}, after the worker runs): the underlay port steers UDP
  * to each local VTEP address and the VXLAN port, and IPv6 to each local ILA locator; endpoint
- * ports steer every frame; everything else goes to the kernel.
+ * ports and spare ports (the config's {@code ports}, for endpoints added later) steer every
+ * frame; everything else goes to the kernel.
  *
  * <p>Threads: {@link #open} must run on a thread inside the network namespace of the
  * interfaces (the whole process under {@code ip netns exec}, or a thread that entered it, see
@@ -208,7 +209,7 @@ public final class AfXdpDataplane implements AutoCloseable
     {
         final String name = portTable.name(id);
         final byte role = portTable.role(id);
-        final String roleName = role == PortTable.ROLE_UNDERLAY ? "underlay" : role == PortTable.ROLE_ENDPOINT ? "endpoint" : "no role";
+        final String roleName = role == PortTable.ROLE_UNDERLAY ? "underlay" : role == PortTable.ROLE_ENDPOINT ? "endpoint" : "spare, no endpoint yet";
         final boolean sharing = umem.registeredFd() >= 0;
         XdpProgram program = null;
         Umem own = null;
@@ -255,7 +256,8 @@ public final class AfXdpDataplane implements AutoCloseable
             final boolean underlay = role == PortTable.ROLE_UNDERLAY;
             final List<InetAddress> vteps = underlay ? config.underlay().vteps() : List.of();
             final List<Long> locators = underlay && config.ila() != null ? config.ila().locators() : List.of();
-            final boolean all = role == PortTable.ROLE_ENDPOINT;
+            // endpoint ports and spare ones (an endpoint may come through the control socket) are nve's
+            final boolean all = role != PortTable.ROLE_UNDERLAY;
             final String line = startupLine(id, name, roleName, port, copyReason, program, vteps, locators, all);
             return new RunPort(id, name, roleName, port, pipelinePort, own, copyReason, program, port.modeDescription(), vteps,
                 config.underlay().vxlanPort(), locators, all, line);

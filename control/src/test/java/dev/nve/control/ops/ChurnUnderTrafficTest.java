@@ -98,10 +98,11 @@ final class ChurnUnderTrafficTest
             mappings.append(j == 0 ? "" : ",").append(String.format("{\"sir\":\"fd00:5::b:%x\",\"type\":\"iid\",\"locator\":\"%s\"}", j, locator(locatorOf(j, 0))));
         }
         return "{\"underlay\":{\"port\":\"uplink\",\"mac\":\"02:00:00:00:00:01\",\"vteps\":[\"198.18.0.1\"],\"gatewayMac\":\"02:00:00:00:00:fe\"},"
-            + "\"networks\":[{\"vni\":100}],"
+            + "\"networks\":[{\"vni\":100,\"gbp\":true},{\"vni\":300,\"gbp\":true}],"
             + "\"endpoints\":[{\"name\":\"c1\",\"port\":\"c1\",\"vni\":100,\"mac\":\"" + mac(C1_MAC) + "\",\"ips\":[\"198.19.1.1\"],\"labels\":{\"id\":\"service1\"}},"
             + "{\"name\":\"a1\",\"port\":\"a1\",\"mac\":\"" + mac(A1_MAC) + "\",\"ips\":[\"fd00:5::a1\"]}],"
-            + "\"fdb\":[" + fdb + "],"
+            + "\"fdb\":[" + fdb + ",{\"vni\":300,\"mac\":\"" + mac(remoteMac(0)) + "\",\"vtep\":\"" + VTEPS[0] + "\"}],"
+            + "\"ports\":[\"c3\"],"
             + "\"ila\":{\"routerMac\":\"" + mac(ROUTER_MAC) + "\",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"],\"tenants\":[],"
             + "\"mappings\":[" + mappings + "]},"
             + "\"tables\":{\"fdbEntries\":1024,\"encapTemplates\":14}}";
@@ -135,6 +136,7 @@ final class ChurnUnderTrafficTest
         final InMemoryPort uplink;
         final InMemoryPort c1;
         final InMemoryPort a1;
+        final InMemoryPort c3;
         final Pipeline pipeline;
 
         Fixture() throws Exception
@@ -145,13 +147,15 @@ final class ChurnUnderTrafficTest
             final IdentityRegistry identities = config.apply(writer);
             ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
             ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
-            final Port[] ports = new Port[3];
+            final Port[] ports = new Port[4];
             uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);
             c1 = new InMemoryPort(tables.ports().find("c1"), "c1", pool);
             a1 = new InMemoryPort(tables.ports().find("a1"), "a1", pool);
+            c3 = new InMemoryPort(tables.ports().find("c3"), "c3", pool);
             ports[uplink.id()] = uplink;
             ports[c1.id()] = c1;
             ports[a1.id()] = a1;
+            ports[c3.id()] = c3;
             pipeline = new Pipeline(tables, ports, pool, counters, 64, new ConntrackTable(4096), new FlowEvents(1 << 16));
         }
 
@@ -326,6 +330,94 @@ final class ChurnUnderTrafficTest
             {
                 stop.set(true);
                 worker.join(10_000);
+            }
+        }
+    }
+
+    /**
+     * A local endpoint moving on its port: c3's endpoint alternates between (VNI 100, identity
+     * 7001) and (VNI 300, identity 7002), each move one batch (endpoint.del + endpoint.add),
+     * while the worker sends frames from c3 to a MAC known in both networks. Every frame that
+     * leaves must carry one of the two real pairs of VNI and VXLAN-GBP identity, never a mix
+     * of the old and the new endpoint; frames in the instant between del and add are dropped as
+     * coming from a port with no endpoint (the endpoint really is absent then) and counted.
+     */
+    @Test
+    void aLocalEndpointMovesBetweenNetworksWithoutTornFrames() throws Exception
+    {
+        try (Fixture f = new Fixture())
+        {
+            final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicReference<String> torn = new AtomicReference<>();
+            final long[] seen = new long[2];
+            final long c3Mac = 0x02_00_00_00_03_03L;
+            final Thread worker = Thread.ofPlatform().name("move-worker").start(() ->
+            {
+                final byte[] frame = FrameBuilder.ethernet(remoteMac(0), c3Mac).ipv4("198.19.3.3", "198.19.1.2").udp(40000, 7).payload(18).build();
+                while (!stop.get() && torn.get() == null)
+                {
+                    for (int k = 0; k < 32; k++)
+                    {
+                        f.c3.offer(frame);
+                    }
+                    while (f.c3.hasPendingInput())
+                    {
+                        f.pipeline.poll();
+                    }
+                    for (final byte[] out : f.uplink.takeTransmitted())
+                    {
+                        final ByteBuffer b = ByteBuffer.wrap(out);
+                        final int gbp = b.getShort(44) & 0xFFFF;
+                        final int vni = b.getInt(46) >>> 8;
+                        if (vni == 100 && gbp == 7001)
+                        {
+                            seen[0]++;
+                        }
+                        else if (vni == 300 && gbp == 7002)
+                        {
+                            seen[1]++;
+                        }
+                        else
+                        {
+                            torn.compareAndSet(null, "VNI " + vni + " with identity " + gbp);
+                        }
+                    }
+                }
+            });
+            final int moves = 5000;
+            try
+            {
+                for (int k = 0; k < moves && torn.get() == null; k++)
+                {
+                    final int vni = (k & 1) == 0 ? 300 : 100;
+                    final int identity = vni == 300 ? 7002 : 7001;
+                    final ObjectNode batch = JSON.createObjectNode();
+                    final ArrayNode ops = batch.putArray("ops");
+                    if (k > 0)
+                    {
+                        ops.addObject().put("op", "endpoint.del").putObject("params").put("port", "c3");
+                    }
+                    ops.addObject().put("op", "endpoint.add").putObject("params").put("port", "c3").put("vni", vni).put("mac", mac(c3Mac))
+                        .put("identity", identity);
+                    f.ops.handle(request("batch", batch));
+                }
+            }
+            finally
+            {
+                stop.set(true);
+                worker.join(10_000);
+            }
+            final long absent = f.counters.snapshot().getOrDefault("stage/classify/drop/PORT_NOT_CONFIGURED", 0L);
+            System.out.printf("ChurnUnderTrafficTest endpoint moves: %d moves; frames out as (100, 7001) %d, as (300, 7002) %d; "
+                + "dropped while the port had no endpoint %d%n", moves, seen[0], seen[1], absent);
+            assertNull(torn.get(), "a frame mixed the old and the new endpoint");
+            assertTrue(seen[0] > 0 && seen[1] > 0, "frames left as both endpoints");
+            for (final Map.Entry<String, Long> e : f.counters.snapshot().entrySet())
+            {
+                if (e.getKey().contains("/drop/") && !e.getKey().endsWith("/PORT_NOT_CONFIGURED"))
+                {
+                    assertEquals(0L, e.getValue(), "no other drop: " + e.getKey());
+                }
             }
         }
     }

@@ -16,6 +16,7 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.EncapTemplates;
 import dev.nve.dataplane.table.FdbTable;
 import dev.nve.dataplane.table.IpCache;
+import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import org.junit.jupiter.api.AfterEach;
@@ -84,7 +85,7 @@ final class TableOpsTest
     String state() throws Exception
     {
         final StringBuilder s = new StringBuilder();
-        for (final String table : new String[] {"fdb", "flood", "ila", "policies"})
+        for (final String table : new String[] {"fdb", "flood", "ila", "policies", "ports", "endpoints"})
         {
             s.append(table).append('=').append(call("dump", "{\"table\":\"" + table + "\"}")).append('\n');
         }
@@ -160,9 +161,12 @@ final class TableOpsTest
             + "{\"op\":\"ila.add\",\"params\":{\"type\":\"iid\",\"sir\":\"fd00:5::a1\",\"locator\":\"2001:db8:b::/64\"}},"   // a locator change
             + "{\"op\":\"policy.import\",\"params\":{\"name\":\"study\",\"policy\":" + STUDY_POLICY + "}},"
             + "{\"op\":\"ipcache.set\",\"params\":{\"vni\":100,\"ip\":\"198.19.1.98\",\"labels\":{\"id\":\"service9\"}}},"   // a new identity: recompiles
+            + "{\"op\":\"endpoint.add\",\"params\":{\"port\":\"c3\",\"vni\":100,\"mac\":\"02:00:00:00:03:03\",\"ips\":[\"198.19.1.99\"],"
+            + "\"labels\":{\"id\":\"service8\"}}},"
+            + "{\"op\":\"endpoint.del\",\"params\":{\"port\":\"c2\"}},"
             + "{\"op\":\"fdb.add\",\"params\":{\"vni\":300,\"mac\":\"02:00:00:00:0c:02\",\"vtep\":\"198.18.0.3\"}}]}");
         assertEquals(ErrorCode.NOT_FOUND, e.code());
-        assertTrue(e.getMessage().startsWith("batch: params.ops[8]: fdb.add: unknown VNI 300"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("batch: params.ops[10]: fdb.add: unknown VNI 300"), e.getMessage());
         assertEquals(before, state());
         assertSame(policyBefore, tables.policy(), "the policy table published before the batch is the one in force");
     }
@@ -247,6 +251,38 @@ final class TableOpsTest
         assertEquals(ErrorCode.BAD_PARAM, refused("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.52\",\"labels\":{\"id\":7}}").code());
         assertEquals(ErrorCode.CONFLICT, refused("ipcache.set", "{\"vni\":100,\"ip\":\"198.19.1.52\",\"labels\":{\"id\":\"service3\"},\"identity\":5000}")
             .code());
+    }
+
+    @Test
+    void endpointsComeAndGoOnTheirPorts() throws Exception
+    {
+        final int c3 = tables.ports().find("c3");
+        final int network = tables.networks().find(200);
+        final JsonNode added = call("endpoint.add", "{\"port\":\"c3\",\"vni\":200,\"mac\":\"02:00:00:00:03:03\",\"ips\":[\"198.19.2.3\"],"
+            + "\"labels\":{\"id\":\"service2\"}}");
+        final int identity = Identities.derive(Map.of("id", "service2"));
+        assertEquals(identity, added.get("identity").asInt());
+        assertEquals(FdbTable.local(c3), tables.fdb().get(FdbTable.key(network, 0x02_00_00_00_03_03L)));
+        assertEquals(identity, tables.ipCache().lookup(network, 0, IpCache.v4MappedLow(0xC6_13_02_03)));
+        assertEquals(identity, tables.ports().identity(c3));
+        assertTrue(call("dump", "{\"table\":\"endpoints\"}").toString().contains("\"port\":\"c3\""));
+        assertEquals(ErrorCode.CONFLICT, refused("endpoint.add", "{\"port\":\"c3\",\"vni\":200,\"mac\":\"02:00:00:00:03:04\"}").code());
+        assertEquals(ErrorCode.NOT_FOUND, refused("endpoint.add", "{\"port\":\"c9\",\"vni\":200,\"mac\":\"02:00:00:00:03:04\"}").code());
+        assertEquals(ErrorCode.CONFLICT, refused("endpoint.add", "{\"port\":\"uplink\",\"vni\":200,\"mac\":\"02:00:00:00:03:04\"}").code());
+        assertEquals(ErrorCode.BAD_PARAM, refused("endpoint.add", "{\"port\":\"c3\",\"vni\":200,\"mac\":\"02:00:00:00:03:04\",\"colour\":1}").code());
+        final ControlException ila = refused("endpoint.del", "{\"port\":\"a1\"}");
+        assertEquals(ErrorCode.CONFLICT, ila.code());
+        assertTrue(ila.getMessage().contains("an ILA mapping delivers to it"), ila.getMessage());
+
+        call("endpoint.del", "{\"port\":\"c3\"}");
+        assertEquals(PortTable.ROLE_NONE, tables.ports().role(c3));
+        assertEquals(FdbTable.MISSING, tables.fdb().get(FdbTable.key(network, 0x02_00_00_00_03_03L)));
+        assertEquals(IpCache.MISSING, tables.ipCache().lookup(network, 0, IpCache.v4MappedLow(0xC6_13_02_03)));
+        assertEquals(ErrorCode.NOT_FOUND, refused("endpoint.del", "{\"port\":\"c3\"}").code());
+        // the same port, another endpoint (another network and MAC): no worker holds the old one
+        call("endpoint.add", "{\"port\":\"c3\",\"vni\":100,\"mac\":\"02:00:00:00:03:05\",\"identity\":7000}");
+        assertEquals(tables.networks().find(100), tables.ports().network(c3));
+        assertEquals(7000, tables.ports().identity(c3));
     }
 
     @Test

@@ -1,9 +1,14 @@
 package dev.nve.dataplane.table;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * Role of each port: the underlay, an endpoint (container) port in one network, or unused.
- * Indexed by port id; plain per-element writes by the control thread are atomic for these
- * element types, and a port's role is set before frames can arrive on it.
+ * Indexed by port id, written by the control thread, read by the workers. The role is the
+ * publication point: the endpoint's fields (network, identity, MAC, ILA tenant) are written
+ * first, then the role with a release store; a worker reads the role (acquire) before the
+ * fields. Port ids are never reused for another name.
  */
 public final class PortTable
 {
@@ -11,6 +16,8 @@ public final class PortTable
     public static final byte ROLE_UNDERLAY = 1;
     public static final byte ROLE_ENDPOINT = 2;
     public static final int MAX_PORTS = 1024;
+
+    private static final VarHandle ROLES = MethodHandles.arrayElementVarHandle(byte[].class);
 
     private final String[] names = new String[MAX_PORTS];
     private final byte[] roles = new byte[MAX_PORTS];
@@ -54,7 +61,7 @@ public final class PortTable
 
     public void setUnderlay(final int port)
     {
-        roles[port] = ROLE_UNDERLAY;
+        ROLES.setRelease(roles, port, ROLE_UNDERLAY);
     }
 
     /**
@@ -67,7 +74,18 @@ public final class PortTable
         identities[port] = identity;
         macs[port] = mac;
         ilaTenants[port] = ilaTenant;
-        roles[port] = ROLE_ENDPOINT;
+        // release: a worker that sees the role sees the fields written before it
+        ROLES.setRelease(roles, port, ROLE_ENDPOINT);
+    }
+
+    /**
+     * Takes the endpoint off the port (role none, release store). The fields stay as they were:
+     * a worker still in a batch that read the old role reads the old fields, never new ones
+     * (the writer waits for a grace period before it puts different fields on this port).
+     */
+    public void retireEndpoint(final int port)
+    {
+        ROLES.setRelease(roles, port, ROLE_NONE);
     }
 
     /** MAC of the endpoint on the port, or -1. */
@@ -82,18 +100,10 @@ public final class PortTable
         return ilaTenants[port];
     }
 
-    public void clear(final int port)
-    {
-        roles[port] = ROLE_NONE;
-        networks[port] = -1;
-        identities[port] = -1;
-        macs[port] = -1;
-        ilaTenants[port] = -1;
-    }
-
+    /** The port's role (acquire: the endpoint fields written before it are visible). */
     public byte role(final int port)
     {
-        return port >= 0 && port < MAX_PORTS ? roles[port] : ROLE_NONE;
+        return port >= 0 && port < MAX_PORTS ? (byte)ROLES.getAcquire(roles, port) : ROLE_NONE;
     }
 
     public int network(final int port)

@@ -28,6 +28,7 @@ public final class TableWriter
     private final Map<Integer, List<InetAddress>> floodVteps = new HashMap<>();
     private final Map<Integer, Map<String, Long>> localEndpoints = new HashMap<>();
     private final ArrayDeque<Retired> retiredTemplates = new ArrayDeque<>();
+    private final Map<Integer, long[]> retiredPorts = new HashMap<>();
     private long templatesRetired;
     private long defaultNextHopMac = -1;
 
@@ -115,6 +116,16 @@ public final class TableWriter
         return network;
     }
 
+    /** Adds a port with no endpoint yet (an interface an endpoint will be put on later). */
+    public int addPort(final String portName)
+    {
+        if (tables.ports().find(portName) < 0 && tables.ports().count() == PortTable.MAX_PORTS)
+        {
+            throw new TableException("port table full (" + PortTable.MAX_PORTS + " ports): " + portName);
+        }
+        return tables.ports().add(portName);
+    }
+
     /** Adds a local endpoint: its port joins the network, its MAC gets a local FDB entry. */
     public void addEndpoint(final String portName, final int vni, final long mac, final int identity)
     {
@@ -175,6 +186,7 @@ public final class TableWriter
             throw new TableException("MAC " + Macs.format(mac) + " in VNI " + vni + " already belongs to endpoint port " + tables.ports().name(FdbTable.portOf(current)));
         }
         final int port = tables.ports().add(portName);
+        awaitPortGrace(port, network, identity, mac, ilaTenant);
         tables.ports().setEndpoint(port, network, identity, mac, ilaTenant);
         releaseRemote(key);
         tables.fdb().put(key, FdbTable.local(port));
@@ -194,7 +206,70 @@ public final class TableWriter
             throw new TableException("port " + portName + " is already in use");
         }
         final int port = tables.ports().add(portName);
+        awaitPortGrace(port, -1, identity, mac, ilaTenant);
         tables.ports().setEndpoint(port, -1, identity, mac, ilaTenant);
+    }
+
+    /**
+     * Takes the endpoint off {@code portName}: its role goes to none (frames from it are no
+     * longer an endpoint's), its local FDB entry and its place in the flood list go. The port
+     * stays (it is an interface). Refused while an ILA mapping delivers to it.
+     */
+    public void removeEndpoint(final String portName)
+    {
+        final int port = tables.ports().find(portName);
+        if (port < 0 || tables.ports().role(port) != PortTable.ROLE_ENDPOINT)
+        {
+            throw new TableException("no endpoint on port " + portName);
+        }
+        for (final IlaTable.Stored stored : tables.ila().mappings())
+        {
+            if (stored.local() && stored.mapping().port() == port)
+            {
+                throw new TableException("endpoint " + portName + ": an ILA mapping delivers to it (" + IpCache.address(stored.mapping().sirHigh(),
+                    stored.mapping().sirLow()).getHostAddress() + "); remove the mapping first");
+            }
+        }
+        final int network = tables.ports().network(port);
+        tables.ports().retireEndpoint(port);
+        if (network >= 0)
+        {
+            final long key = FdbTable.key(network, tables.ports().mac(port));
+            final int value = tables.fdb().get(key);
+            if (value != FdbTable.MISSING && !FdbTable.isRemote(value) && FdbTable.portOf(value) == port)
+            {
+                tables.fdb().remove(key);
+            }
+            localEndpoints.getOrDefault(network, new LinkedHashMap<>()).remove(portName);
+            publishFloodPorts(network);
+        }
+        retiredPorts.put(port, tables.epochs().snapshot());
+    }
+
+    /**
+     * Before other endpoint fields go on a port whose endpoint was removed: waits (up to 100 ms)
+     * until no worker can still be in a batch that read the old role, or it would pair the old
+     * role with the new fields. The same fields again need no wait.
+     */
+    private void awaitPortGrace(final int port, final int network, final int identity, final long mac, final int ilaTenant)
+    {
+        final long[] snapshot = retiredPorts.get(port);
+        if (snapshot == null)
+        {
+            return;
+        }
+        final PortTable ports = tables.ports();
+        final boolean same = ports.network(port) == network && ports.identity(port) == identity && ports.mac(port) == mac && ports.ilaTenant(port) == ilaTenant;
+        final long deadline = System.nanoTime() + 100_000_000L;
+        while (!same && !tables.epochs().passed(snapshot))
+        {
+            if (System.nanoTime() > deadline)
+            {
+                throw new TableException("port " + tables.ports().name(port) + ": a worker is still in a batch that saw its previous endpoint; retry");
+            }
+            Thread.onSpinWait();
+        }
+        retiredPorts.remove(port);
     }
 
     /**
