@@ -5,10 +5,10 @@ import java.lang.invoke.VarHandle;
 
 /**
  * Role of each port: the underlay, an endpoint (container) port in one network, or unused.
- * Indexed by port id, written by the control thread, read by the workers. The role is the
- * publication point: the endpoint's fields (network, identity, MAC, ILA tenant) are written
- * first, then the role with a release store; a worker reads the role (acquire) before the
- * fields. Port ids are never reused for another name.
+ * Indexed by port id, written by the control thread, read by the workers with plain loads. The
+ * role is the publication point: the endpoint's fields (network, identity, MAC, ILA tenant) are
+ * written while the role is none, and the role goes up only after a grace period
+ * ({@code TableWriter}). Port ids are never reused for another name.
  */
 public final class PortTable
 {
@@ -70,18 +70,29 @@ public final class PortTable
      */
     public void setEndpoint(final int port, final int network, final int identity, final long mac, final int ilaTenant)
     {
+        writeEndpoint(port, network, identity, mac, ilaTenant);
+        publishEndpoint(port);
+    }
+
+    /** The endpoint's fields, while the port's role is none (see TableWriter for the grace periods). */
+    public void writeEndpoint(final int port, final int network, final int identity, final long mac, final int ilaTenant)
+    {
         networks[port] = network;
         identities[port] = identity;
         macs[port] = mac;
         ilaTenants[port] = ilaTenant;
-        // release: a worker that sees the role sees the fields written before it
+    }
+
+    /** Makes the port an endpoint's (release store: the fields written before come first). */
+    public void publishEndpoint(final int port)
+    {
         ROLES.setRelease(roles, port, ROLE_ENDPOINT);
     }
 
     /**
-     * Takes the endpoint off the port (role none, release store). The fields stay as they were:
-     * a worker still in a batch that read the old role reads the old fields, never new ones
-     * (the writer waits for a grace period before it puts different fields on this port).
+     * Takes the endpoint off the port (role none). The fields stay as they were: a worker still
+     * in a batch that read the old role reads the old fields, never new ones (the writer waits
+     * for a grace period before it puts different fields on this port).
      */
     public void retireEndpoint(final int port)
     {
@@ -100,10 +111,14 @@ public final class PortTable
         return ilaTenants[port];
     }
 
-    /** The port's role (acquire: the endpoint fields written before it are visible). */
+    /**
+     * The port's role. A plain load (per frame, so no acquire): the writer publishes a role only
+     * after every worker has started a batch since the fields were written, and each batch
+     * starts with a full fence, so a worker that sees the role sees the fields.
+     */
     public byte role(final int port)
     {
-        return port >= 0 && port < MAX_PORTS ? (byte)ROLES.getAcquire(roles, port) : ROLE_NONE;
+        return port >= 0 && port < MAX_PORTS ? roles[port] : ROLE_NONE;
     }
 
     public int network(final int port)

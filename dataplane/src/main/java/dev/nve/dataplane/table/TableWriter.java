@@ -186,8 +186,7 @@ public final class TableWriter
             throw new TableException("MAC " + Macs.format(mac) + " in VNI " + vni + " already belongs to endpoint port " + tables.ports().name(FdbTable.portOf(current)));
         }
         final int port = tables.ports().add(portName);
-        awaitPortGrace(port, network, identity, mac, ilaTenant);
-        tables.ports().setEndpoint(port, network, identity, mac, ilaTenant);
+        putEndpoint(port, network, identity, mac, ilaTenant);
         releaseRemote(key);
         tables.fdb().put(key, FdbTable.local(port));
         localEndpoints.computeIfAbsent(network, n -> new LinkedHashMap<>()).put(portName, mac);
@@ -206,8 +205,7 @@ public final class TableWriter
             throw new TableException("port " + portName + " is already in use");
         }
         final int port = tables.ports().add(portName);
-        awaitPortGrace(port, -1, identity, mac, ilaTenant);
-        tables.ports().setEndpoint(port, -1, identity, mac, ilaTenant);
+        putEndpoint(port, -1, identity, mac, ilaTenant);
     }
 
     /**
@@ -247,29 +245,48 @@ public final class TableWriter
     }
 
     /**
-     * Before other endpoint fields go on a port whose endpoint was removed: waits (up to 100 ms)
-     * until no worker can still be in a batch that read the old role, or it would pair the old
-     * role with the new fields. The same fields again need no wait.
+     * Puts an endpoint on a port without a worker ever pairing its role with other fields
+     * (workers read the port table with plain loads, per frame):
+     * <ol>
+     *   <li>if the port's previous endpoint was removed, wait until no worker is still in a
+     *       batch that saw its role (unless the fields are the same again);</li>
+     *   <li>write the fields (the role is still none);</li>
+     *   <li>wait until every worker has started a new batch (its batch-start fence makes the
+     *       fields visible), then publish the role.</li>
+     * </ol>
+     * Each wait is a worker's batch (microseconds); after 100 ms the request is refused.
      */
-    private void awaitPortGrace(final int port, final int network, final int identity, final long mac, final int ilaTenant)
+    private void putEndpoint(final int port, final int network, final int identity, final long mac, final int ilaTenant)
     {
-        final long[] snapshot = retiredPorts.get(port);
-        if (snapshot == null)
-        {
-            return;
-        }
         final PortTable ports = tables.ports();
+        final long[] retired = retiredPorts.get(port);
         final boolean same = ports.network(port) == network && ports.identity(port) == identity && ports.mac(port) == mac && ports.ilaTenant(port) == ilaTenant;
+        if (retired != null && !same)
+        {
+            awaitGrace(retired, port);
+        }
+        ports.writeEndpoint(port, network, identity, mac, ilaTenant);
+        if (!same || retired == null)
+        {
+            final long[] written = tables.epochs().snapshot();
+            retiredPorts.put(port, written);
+            awaitGrace(written, port);
+        }
+        retiredPorts.remove(port);
+        ports.publishEndpoint(port);
+    }
+
+    private void awaitGrace(final long[] snapshot, final int port)
+    {
         final long deadline = System.nanoTime() + 100_000_000L;
-        while (!same && !tables.epochs().passed(snapshot))
+        while (!tables.epochs().passed(snapshot))
         {
             if (System.nanoTime() > deadline)
             {
-                throw new TableException("port " + tables.ports().name(port) + ": a worker is still in a batch that saw its previous endpoint; retry");
+                throw new TableException("port " + tables.ports().name(port) + ": a worker did not finish its batch within 100 ms; retry");
             }
             Thread.onSpinWait();
         }
-        retiredPorts.remove(port);
     }
 
     /**
