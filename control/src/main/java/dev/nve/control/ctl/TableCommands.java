@@ -77,6 +77,36 @@ final class TableCommands
         }
     }
 
+    @Command(name = "network", description = "Tenant networks (VNIs).", subcommands = {Network.Add.class, Network.Del.class})
+    static final class Network extends CtlCommand.Sub
+    {
+        @Command(name = "add", description = {"Add a network.", "  nve ctl network add 300 --gbp"})
+        static final class Add extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "VNI") int vni;
+            @Option(names = "--gbp", description = "carry the sender's identity in VXLAN-GBP") boolean gbp;
+            @Option(names = "--identity-in-vni", description = "the Cilium-compatible single-tenant mode") boolean identityInVni;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("network.add", CtlCommand.params().put("vni", vni).put("gbp", gbp).put("identityInVni", identityInVni));
+            }
+        }
+
+        @Command(name = "del", description = {"Remove a network nothing uses any more.", "  nve ctl network del 300"})
+        static final class Del extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "VNI") int vni;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("network.del", CtlCommand.params().put("vni", vni));
+            }
+        }
+    }
+
     @Command(name = "fdb", description = "Remote MACs: which VTEP a MAC of a VNI lives behind.", subcommands = {Fdb.Add.class, Fdb.Del.class})
     static final class Fdb extends CtlCommand.Sub
     {

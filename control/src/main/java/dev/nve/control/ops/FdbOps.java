@@ -80,6 +80,46 @@ final class FdbOps
         });
     }
 
+    /** {@code network.add} and {@code network.del}: tenant networks (VNIs). */
+    static void registerNetworks(final Map<String, Op> ops, final OpsContext c)
+    {
+        final TableWriter w = c.writer();
+        ops.put("network.add", (params, undo) ->
+        {
+            final Params p = Params.of("network.add", params, "vni", "gbp", "identityInVni");
+            final int vni = p.vni("vni");
+            final boolean gbp = p.bool("gbp", false);
+            final boolean identityInVni = p.bool("identityInVni", false);
+            final int before = c.tables().networks().find(vni);
+            if (before != NetworkTable.MISSING)
+            {
+                if (c.tables().networks().groupPolicy(before) == gbp && c.tables().networks().identityInVni(before) == identityInVni)
+                {
+                    return OpsContext.JSON.createObjectNode().put("added", false);
+                }
+                throw new ControlException(ErrorCode.CONFLICT, "network.add: VNI " + vni + " exists with other settings; network.del it first");
+            }
+            w.addNetwork(vni, gbp, identityInVni);
+            undo.record(() -> w.removeNetwork(vni));
+            return OpsContext.JSON.createObjectNode().put("added", true);
+        });
+        ops.put("network.del", (params, undo) ->
+        {
+            final Params p = Params.of("network.del", params, "vni");
+            final int vni = p.vni("vni");
+            final int network = c.tables().networks().find(vni);
+            if (network == NetworkTable.MISSING)
+            {
+                throw new ControlException(ErrorCode.NOT_FOUND, "network.del: no network with VNI " + vni);
+            }
+            final boolean gbp = c.tables().networks().groupPolicy(network);
+            final boolean identityInVni = c.tables().networks().identityInVni(network);
+            w.removeNetwork(vni);
+            undo.record(() -> w.addNetwork(vni, gbp, identityInVni));
+            return OpsContext.JSON.createObjectNode().put("removed", true);
+        });
+    }
+
     /** Every FDB entry: {@code {vni, mac, port}} for local endpoints, {@code {vni, mac, vtep}} for remote ones. */
     static ArrayNode dumpFdb(final OpsContext c, final int onlyVni)
     {
@@ -112,8 +152,12 @@ final class FdbOps
     {
         final NetworkTable networks = c.tables().networks();
         final ArrayNode lists = OpsContext.JSON.createArrayNode();
-        for (int network = 1; network <= networks.size(); network++)
+        for (int network = 1; network <= networks.highestIndex(); network++)
         {
+            if (!networks.isLive(network))
+            {
+                continue;
+            }
             final int vni = networks.vni(network);
             final ArrayNode vteps = lists.addObject().put("vni", vni).putArray("vteps");
             for (final InetAddress vtep : c.writer().floodVteps(vni))

@@ -43,6 +43,7 @@ public final class TableOps implements ControlHandler
     {
         this.c = c;
         FdbOps.register(ops, c);
+        FdbOps.registerNetworks(ops, c);
         this.ila = IlaOps.register(ops, c);
         this.policies = PolicyOps.register(ops, c);
         IpCacheOps.register(ops, c, policies);
@@ -246,8 +247,12 @@ public final class TableOps implements ControlHandler
     {
         final NetworkTable networks = c.tables().networks();
         final ArrayNode list = OpsContext.JSON.createArrayNode();
-        for (int network = 1; network <= networks.size(); network++)
+        for (int network = 1; network <= networks.highestIndex(); network++)
         {
+            if (!networks.isLive(network))
+            {
+                continue;
+            }
             list.addObject().put("vni", networks.vni(network)).put("gbp", networks.groupPolicy(network)).put("identityInVni", networks.identityInVni(network))
                 .put("floodPorts", networks.floodPorts(network).length).put("floodVteps", networks.floodTemplates(network).length);
         }

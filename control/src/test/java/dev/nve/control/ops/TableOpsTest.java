@@ -16,6 +16,7 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.EncapTemplates;
 import dev.nve.dataplane.table.FdbTable;
 import dev.nve.dataplane.table.IpCache;
+import dev.nve.dataplane.table.NetworkTable;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
@@ -85,7 +86,7 @@ final class TableOpsTest
     String state() throws Exception
     {
         final StringBuilder s = new StringBuilder();
-        for (final String table : new String[] {"fdb", "flood", "ila", "policies", "ports", "endpoints"})
+        for (final String table : new String[] {"fdb", "flood", "ila", "policies", "ports", "endpoints", "networks"})
         {
             s.append(table).append('=').append(call("dump", "{\"table\":\"" + table + "\"}")).append('\n');
         }
@@ -283,6 +284,30 @@ final class TableOpsTest
         call("endpoint.add", "{\"port\":\"c3\",\"vni\":100,\"mac\":\"02:00:00:00:03:05\",\"identity\":7000}");
         assertEquals(tables.networks().find(100), tables.ports().network(c3));
         assertEquals(7000, tables.ports().identity(c3));
+    }
+
+    @Test
+    void networksComeAndGoWhenNothingUsesThem() throws Exception
+    {
+        assertTrue(call("network.add", "{\"vni\":300,\"gbp\":true}").get("added").asBoolean());
+        assertFalse(call("network.add", "{\"vni\":300,\"gbp\":true}").get("added").asBoolean(), "the same network again changes nothing");
+        assertEquals(ErrorCode.CONFLICT, refused("network.add", "{\"vni\":300}").code());
+        call("fdb.add", "{\"vni\":300,\"mac\":\"02:00:00:00:0e:01\",\"vtep\":\"198.18.0.2\"}");
+        final ControlException inUse = refused("network.del", "{\"vni\":300}");
+        assertEquals(ErrorCode.CONFLICT, inUse.code());
+        assertTrue(inUse.getMessage().contains("still has remote MACs (e.g. 02:00:00:00:0e:01)"), inUse.getMessage());
+        assertEquals(ErrorCode.CONFLICT, refused("network.del", "{\"vni\":100}").code(), "c1 is in VNI 100");
+        call("fdb.del", "{\"vni\":300,\"mac\":\"02:00:00:00:0e:01\"}");
+        call("network.del", "{\"vni\":300}");
+        assertEquals(2, call("dump", "{\"table\":\"networks\"}").size());
+        assertEquals(ErrorCode.NOT_FOUND, refused("network.del", "{\"vni\":300}").code());
+        assertEquals(ErrorCode.NOT_FOUND, refused("fdb.add", "{\"vni\":300,\"mac\":\"02:00:00:00:0e:01\",\"vtep\":\"198.18.0.2\"}").code());
+        final String before = state();
+        assertEquals(ErrorCode.NOT_FOUND, refused("batch", "{\"ops\":[{\"op\":\"network.add\",\"params\":{\"vni\":400}},"
+            + "{\"op\":\"fdb.add\",\"params\":{\"vni\":400,\"mac\":\"02:00:00:00:0e:02\",\"vtep\":\"198.18.0.2\"}},"
+            + "{\"op\":\"fdb.del\",\"params\":{\"vni\":400,\"mac\":\"02:00:00:00:0e:03\"}}]}").code());
+        assertEquals(before, state());
+        assertEquals(NetworkTable.MISSING, tables.networks().find(400));
     }
 
     @Test

@@ -27,6 +27,7 @@ public final class NetworkTable implements AutoCloseable
     private final int[][] floodPorts;
     private final int[][] floodTemplates;
     private int nextIndex = 1;
+    private int live;
 
     public NetworkTable(final int capacity)
     {
@@ -75,11 +76,50 @@ public final class NetworkTable implements AutoCloseable
         gbp[index] = groupPolicy;
         identityInVni[index] = vniCarriesIdentity;
         byVni.put(vni + 1L, index);
+        live++;
         if (vniCarriesIdentity)
         {
             identityNetwork = index;
         }
         return index;
+    }
+
+    /**
+     * Unmaps {@code vni} (control thread): frames with it find no network from now on. The
+     * index is never handed out again, so a worker still holding it in a batch reads a network
+     * that is gone, never another one. The caller makes sure nothing points at it any more.
+     *
+     * @return false when the VNI had no network
+     */
+    public boolean remove(final int vni)
+    {
+        final int index = find(vni);
+        if (index == MISSING)
+        {
+            return false;
+        }
+        byVni.remove(vni + 1L);
+        if (identityNetwork == index)
+        {
+            identityNetwork = MISSING;
+        }
+        setFloodPorts(index, NONE);
+        setFloodTemplates(index, NONE);
+        vnis[index] = -1;
+        live--;
+        return true;
+    }
+
+    /** True for an index handed out and not removed. */
+    public boolean isLive(final int network)
+    {
+        return network >= 1 && network < nextIndex && vnis[network] >= 0;
+    }
+
+    /** The highest index handed out: iterate {@code 1..highestIndex()} and skip what is not {@link #isLive}. */
+    public int highestIndex()
+    {
+        return nextIndex - 1;
     }
 
     public int vni(final int network)
@@ -123,9 +163,10 @@ public final class NetworkTable implements AutoCloseable
         ARRAY.setRelease(floodTemplates, network, templates.clone());
     }
 
+    /** Live networks. */
     public int size()
     {
-        return nextIndex - 1;
+        return live;
     }
 
     @Override

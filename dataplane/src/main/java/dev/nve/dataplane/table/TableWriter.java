@@ -111,9 +111,37 @@ public final class TableWriter
         final int network = tables.networks().add(vni, groupPolicy, identityInVni);
         if (network < 0)
         {
-            throw new TableException("network table full (" + tables.networks().size() + " networks): VNI " + vni);
+            throw new TableException("network table full (" + tables.networks().highestIndex() + " networks created, removed ones included): VNI " + vni);
         }
         return network;
+    }
+
+    /**
+     * Removes the network of {@code vni}; refused while an endpoint, a remote MAC or a flood
+     * VTEP still belongs to it (remove those first).
+     */
+    public void removeNetwork(final int vni)
+    {
+        final int network = requireNetwork(vni);
+        final Map<String, Long> endpoints = localEndpoints.getOrDefault(network, Map.of());
+        if (!endpoints.isEmpty())
+        {
+            throw new TableException("VNI " + vni + " still has endpoints " + endpoints.keySet() + "; remove them first");
+        }
+        if (!floodVteps.getOrDefault(network, List.of()).isEmpty())
+        {
+            throw new TableException("VNI " + vni + " still has a flood list " + floodVteps.get(network) + "; remove it first");
+        }
+        for (final long key : fdbRemote.keySet())
+        {
+            if (FdbTable.networkOf(key) == network)
+            {
+                throw new TableException("VNI " + vni + " still has remote MACs (e.g. " + Macs.format(FdbTable.macOf(key)) + "); remove them first");
+            }
+        }
+        tables.networks().remove(vni);
+        localEndpoints.remove(network);
+        floodVteps.remove(network);
     }
 
     /** Adds a port with no endpoint yet (an interface an endpoint will be put on later). */
