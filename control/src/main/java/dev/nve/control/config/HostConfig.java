@@ -48,7 +48,8 @@ public record HostConfig(
     Ila ila,
     SecurityConfig security,
     Tables.Sizes sizes,
-    List<String> ports)
+    List<String> ports,
+    ConfigOperations operations)
 {
     /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
     public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, List<IlaMapping> mappings)
@@ -118,11 +119,30 @@ public record HostConfig(
         }
     }
 
+    /**
+     * A config as an object (docs/CONFIG.md) or as a list of control operations (docs/CONTROL.md,
+     * {@link ConfigOperations}).
+     */
     public static HostConfig parse(final JsonNode root) throws ConfigException
+    {
+        if (root != null && root.isArray())
+        {
+            return ConfigOperations.parse(root);
+        }
+        return parseObject(root).withOperations(ConfigOperations.ofObject(root));
+    }
+
+    /** The same config with {@code value} as its operations. */
+    public HostConfig withOperations(final ConfigOperations value)
+    {
+        return new HostConfig(underlay, remoteVteps, networks, endpoints, fdb, ila, security, sizes, ports, value);
+    }
+
+    static HostConfig parseObject(final JsonNode root) throws ConfigException
     {
         if (root == null || !root.isObject())
         {
-            throw new ConfigException("config: expected a JSON object");
+            throw new ConfigException("config: expected a JSON object or a list of operations");
         }
         onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables", "ports"));
         final JsonNode u = JsonFields.required(root, "config", "underlay");
@@ -206,7 +226,7 @@ public record HostConfig(
         {
             ports.add(portName(text(portArray.get(i), "ports[" + i + "]"), "ports[" + i + "]"));
         }
-        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes, ports);
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes, ports, ConfigOperations.NONE);
     }
 
     /** One endpoint object (the config's {@code endpoints[i]}, the control socket's {@code endpoint.add}); errors name {@code path}. */

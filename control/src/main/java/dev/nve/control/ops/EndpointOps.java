@@ -64,6 +64,14 @@ final class EndpointOps
         {
             throw new ControlException(ErrorCode.NOT_FOUND, "endpoint.add: " + parsed.port() + " is not a port of this nve (its ports are the config's)");
         }
+        final HostConfig.Endpoint present = endpoints.get(parsed.port());
+        if (present != null && tables.ports().role(port) == PortTable.ROLE_ENDPOINT && present.vni() == parsed.vni() && present.mac() == parsed.mac()
+            && present.ips().equals(parsed.ips()) && present.labels().equals(parsed.labels()) && present.ilaTenant() == parsed.ilaTenant()
+            && (!params.hasNonNull("identity") || present.identity() == parsed.identity()))
+        {
+            // the same endpoint again (a config applied twice): nothing to do
+            return OpsContext.JSON.createObjectNode().put("port", parsed.port()).put("identity", present.identity()).put("changed", false);
+        }
         if (tables.ports().role(port) != PortTable.ROLE_NONE)
         {
             throw new ControlException(ErrorCode.CONFLICT, "endpoint.add: port " + parsed.port() + " is " + (tables.ports().role(port) == PortTable.ROLE_UNDERLAY

@@ -3,21 +3,30 @@ package dev.nve.control.ops;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nve.control.config.ConfigException;
+import dev.nve.control.config.ConfigOperations;
+import dev.nve.control.config.HostConfig;
 import dev.nve.control.socket.ControlException;
 import dev.nve.control.socket.ControlHandler;
 import dev.nve.control.socket.ErrorCode;
 import dev.nve.control.socket.Request;
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.Macs;
 import dev.nve.dataplane.table.NetworkTable;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableException;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
 
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The operations of the control socket (docs/CONTROL.md), on the control thread, the tables'
@@ -48,11 +57,59 @@ public final class TableOps implements ControlHandler
         this.policies = PolicyOps.register(ops, c);
         IpCacheOps.register(ops, c, policies);
         this.endpoints = EndpointOps.register(ops, c, policies);
+        for (final String setup : ConfigOperations.SECTIONS.keySet())
+        {
+            ops.put(setup, (params, undo) -> fixedAtStart(setup, params));
+        }
         ops.put("health", (params, undo) -> health(params));
         ops.put("counters", (params, undo) -> counters(params));
         ops.put("dump", (params, undo) -> dump(params));
         ops.put("batch", this::batch);
         ops.put("monitor", (params, undo) -> monitor(params));
+    }
+
+    /**
+     * Applies {@code config} to {@code tables}: its sections through the table writer, then its
+     * operations (a config written as a list of operations) through these operations, the same
+     * code the control socket runs. Returns the operations, to serve the socket with.
+     *
+     * @param monitor makes the flow monitor once the identities are known (may return null)
+     * @throws ConfigException naming the section or the operation that was refused
+     */
+    public static TableOps start(final HostConfig config, final Tables tables, final Counters counters,
+        final Function<IdentityRegistry, FlowMonitor> monitor, final Supplier<Map<String, Object>> status) throws ConfigException
+    {
+        final TableWriter writer = new TableWriter(tables);
+        final IdentityRegistry identities = config.apply(writer);
+        final TableOps ops = new TableOps(new OpsContext(tables, writer, config, identities, counters, monitor.apply(identities), status));
+        final Undo undo = new Undo();
+        for (final ConfigOperations.Item item : config.operations().runtime())
+        {
+            final String at = "operations[" + item.index() + "] (" + item.op() + "): ";
+            if (NOT_IN_BATCH.contains(item.op()))
+            {
+                throw new ConfigException(at + "not an operation for a config");
+            }
+            try
+            {
+                ops.run(item.op(), item.params(), undo);
+            }
+            catch (final ControlException e)
+            {
+                throw new ConfigException(at + e.getMessage());
+            }
+            catch (final TableException e)
+            {
+                throw new ConfigException(at + fromTable(item.op(), e).getMessage());
+            }
+        }
+        return ops;
+    }
+
+    /** What the operations work on. */
+    public OpsContext context()
+    {
+        return c;
     }
 
     /** The operation names, sorted. */
@@ -151,6 +208,23 @@ public final class TableOps implements ControlHandler
             }
         }
         return OpsContext.JSON.createObjectNode().put("applied", list.size()).set("results", results);
+    }
+
+    /**
+     * The start-only operations (underlay, remote VTEP next hops, ILA domain, security settings,
+     * table sizes, ports) at run time: the same as at start changes nothing (so a config file can
+     * be applied again), anything else is refused.
+     */
+    private Object fixedAtStart(final String op, final ObjectNode params) throws ControlException
+    {
+        final boolean same = op.equals("port.add")
+            ? params.path("name").isTextual() && params.size() == 1 && c.tables().ports().find(params.get("name").asText()) >= 0
+            : c.config().operations().setup().getOrDefault(op, List.of()).contains(params);
+        if (!same)
+        {
+            throw new ControlException(ErrorCode.CONFLICT, op + ": fixed while nve runs (it was set at start); restart nve with a new config to change it");
+        }
+        return OpsContext.JSON.createObjectNode().put("changed", false);
     }
 
     private Object health(final ObjectNode params) throws ControlException

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.ConfigException;
+import dev.nve.control.ops.TableOps;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.config.SecurityConfig;
 import dev.nve.dataplane.conntrack.ConntrackTable;
@@ -20,7 +21,6 @@ import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.port.PcapPort;
 import dev.nve.dataplane.port.Port;
-import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 
 import java.io.BufferedWriter;
@@ -79,7 +79,8 @@ public final class Replay
         try (Tables tables = new Tables(config.sizes());
             FrameMemory memory = FrameMemory.allocate(options.frameCount(), options.frameSize(), FrameMemory.DEFAULT_HEADROOM))
         {
-            final IdentityRegistry identities = config.apply(new TableWriter(tables));
+            // the config's sections, then its operations (the control socket's code)
+            final IdentityRegistry identities = TableOps.start(config, tables, new Counters(), registry -> null, Map::of).context().identities();
             Files.createDirectories(options.outDir());
             final Path scratch = Files.createTempDirectory(options.outDir(), ".replay-");
             try

@@ -3,7 +3,7 @@ package dev.nve.control.run;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.ops.FlowMonitor;
-import dev.nve.control.ops.OpsContext;
+import dev.nve.control.ops.TableOps;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.flow.FlowEvents;
@@ -11,10 +11,8 @@ import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.pipeline.Pipeline;
 import dev.nve.dataplane.port.CopyingPort;
-import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.PortTable;
-import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.worker.IdleStrategies;
 import dev.nve.dataplane.worker.PipelineAgent;
@@ -110,8 +108,7 @@ public final class AfXdpDataplane implements AutoCloseable
     private Umem umem;
     private Pipeline pipeline;
     private ConntrackTable conntrack;
-    private TableWriter writer;
-    private IdentityRegistry identities;
+    private TableOps controlOps;
     private FlowMonitor monitor;
     private PipelineAgent agent;
     private IdleStrategy idleStrategy;
@@ -164,8 +161,10 @@ public final class AfXdpDataplane implements AutoCloseable
 
     private void setUp() throws ConfigException
     {
-        writer = new TableWriter(tables);
-        identities = config.apply(writer);
+        // the config's sections, then its operations: the same code as the control socket's
+        controlOps = TableOps.start(config, tables, counters, registry -> new FlowMonitor(new FlowEvents(config.security().flowEventBytes()), tables, registry),
+            this::status);
+        monitor = controlOps.context().monitor();
         final PortTable portTable = tables.ports();
         final int count = portTable.count();
         options.validate(count);
@@ -195,9 +194,7 @@ public final class AfXdpDataplane implements AutoCloseable
             out.println(port.startupLine());
         }
         conntrack = new ConntrackTable(config.security().conntrackEntries());
-        final FlowEvents events = new FlowEvents(config.security().flowEventBytes());
-        monitor = new FlowMonitor(events, tables, identities);
-        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, events);
+        pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, monitor.events());
         agent = new PipelineAgent("dataplane", pipeline);
         waiter = new XskPollWaiter(ports.stream().map(RunPort::port).toList());
         idleStrategy = IdleStrategies.parse(options.idle(), waiter);
@@ -369,20 +366,22 @@ public final class AfXdpDataplane implements AutoCloseable
     }
 
     /**
-     * What the control socket's operations work on. Its table writer is the only one: use it
-     * from one thread (the control thread) only.
+     * The control socket's operations over this dataplane's tables (they applied the config).
+     * Their table writer is the only one: use them from one thread (the control thread) only.
      */
-    public OpsContext opsContext()
+    public TableOps controlOps()
     {
-        return new OpsContext(tables, writer, config, identities, counters, monitor, () ->
-        {
-            final Map<String, Object> status = new LinkedHashMap<>();
-            status.put("worker", isRunning() ? "running" : "stopped");
-            status.put("workerErrors", worker == null ? 0 : worker.errors());
-            status.put("ports", ports.stream().map(RunPort::name).toList());
-            status.put("conntrackEntries", conntrack == null ? 0 : conntrack.size());
-            return status;
-        });
+        return controlOps;
+    }
+
+    private Map<String, Object> status()
+    {
+        final Map<String, Object> status = new LinkedHashMap<>();
+        status.put("worker", isRunning() ? "running" : "stopped");
+        status.put("workerErrors", worker == null ? 0 : worker.errors());
+        status.put("ports", ports.stream().map(RunPort::name).toList());
+        status.put("conntrackEntries", conntrack == null ? 0 : conntrack.size());
+        return status;
     }
 
     /** The flow-event reader ({@code nve ctl monitor}). */

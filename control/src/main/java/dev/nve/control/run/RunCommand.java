@@ -142,13 +142,13 @@ public final class RunCommand implements Callable<Integer>
             {
                 final ControlServerOptions serverOptions = ControlServerOptions.defaults().withSocketPath(Path.of(controlSocket))
                     .withAllowedGroup(controlGroup);
-                server = ControlServer.start(serverOptions, new TableOps(dataplane.opsContext()));
+                server = ControlServer.start(serverOptions, dataplane.controlOps());
                 out.println("nve run: control socket " + server.socketPath() + " (mode 0600" + (controlGroup != null ? ", group " + controlGroup : "")
                     + "); try: nve ctl --socket " + server.socketPath() + " health");
             }
             if (metrics != null)
             {
-                final OpsContext context = dataplane.opsContext();
+                final OpsContext context = dataplane.controlOps().context();
                 metricsServer = MetricsServer.start(metricsAddress(metrics), () -> TableOps.counterValues(context));
                 out.println("nve run: Prometheus metrics at http://" + metricsServer.address().getHostString() + ":" + metricsServer.address().getPort()
                     + "/metrics");
