@@ -92,6 +92,12 @@ public final class AfXdpPort implements Port
 
     private AfXdpPort(final AfXdpPortConfig config, final Umem umem, final boolean ownsUmem, final XdpProgram program, final boolean ownsProgram)
     {
+        this(config, umem, ownsUmem, program, ownsProgram, true);
+    }
+
+    private AfXdpPort(final AfXdpPortConfig config, final Umem umem, final boolean ownsUmem, final XdpProgram program, final boolean ownsProgram,
+        final boolean fillNow)
+    {
         this.config = config;
         this.id = config.portId();
         this.name = config.name();
@@ -135,7 +141,10 @@ public final class AfXdpPort implements Port
         notes.addAll(socket.notes);
         try
         {
-            refill();
+            if (fillNow)
+            {
+                refill();
+            }
             if (program != null)
             {
                 program.registerSocket(queue, socket.fd);
@@ -198,6 +207,22 @@ public final class AfXdpPort implements Port
             throw new IllegalArgumentException("program is for " + program.interfaceName() + ", port for " + config.interfaceName());
         }
         return new AfXdpPort(config, umem, false, program, false);
+    }
+
+    /**
+     * Like {@link #open(AfXdpPortConfig, Umem, XdpProgram)}, but leaves the UMEM's pool alone:
+     * for a port added while a worker runs on that UMEM (the pool is the worker's). The fill
+     * ring stays empty until the worker's first {@link #receive}; switch the steering on after
+     * the worker has the port. Closing the port leaves the UMEM and the program open.
+     */
+    public static AfXdpPort openForRunningWorker(final AfXdpPortConfig config, final Umem umem, final XdpProgram program)
+    {
+        Objects.requireNonNull(umem, "umem");
+        if (program != null && !program.interfaceName().equals(config.interfaceName()))
+        {
+            throw new IllegalArgumentException("program is for " + program.interfaceName() + ", port for " + config.interfaceName());
+        }
+        return new AfXdpPort(config, umem, false, program, false, false);
     }
 
     @Override

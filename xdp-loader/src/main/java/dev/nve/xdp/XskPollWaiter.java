@@ -16,22 +16,35 @@ import java.util.List;
  */
 public final class XskPollWaiter implements ReadinessWaiter, AutoCloseable
 {
+    /** Most sockets one waiter watches (ports added while running included). */
+    public static final int MAX_SOCKETS = 1024;
+
     private final Arena arena = Arena.ofShared();
     private final MemorySegment fds;
     private final MemorySegment callState;
-    private final int count;
+    private int count;
 
     public XskPollWaiter(final List<AfXdpPort> ports)
     {
-        this.count = ports.size();
-        this.fds = arena.allocate((long)LibC.POLLFD_SIZE * Math.max(1, count), 8);
+        this.fds = arena.allocate((long)LibC.POLLFD_SIZE * MAX_SOCKETS, 8);
         this.callState = LibC.allocateCallState(arena);
-        for (int i = 0; i < count; i++)
+        for (final AfXdpPort port : ports)
         {
-            final long at = (long)i * LibC.POLLFD_SIZE;
-            fds.set(ValueLayout.JAVA_INT, at + LibC.POLLFD_FD_OFFSET, ports.get(i).fd());
-            fds.set(ValueLayout.JAVA_SHORT, at + LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
+            add(port);
         }
+    }
+
+    /** Watches one more socket (worker thread, between polls). */
+    public void add(final AfXdpPort port)
+    {
+        if (count == MAX_SOCKETS)
+        {
+            throw new IllegalStateException("more than " + MAX_SOCKETS + " sockets on one worker");
+        }
+        final long at = (long)count * LibC.POLLFD_SIZE;
+        fds.set(ValueLayout.JAVA_INT, at + LibC.POLLFD_FD_OFFSET, port.fd());
+        fds.set(ValueLayout.JAVA_SHORT, at + LibC.POLLFD_EVENTS_OFFSET, LibC.POLLIN);
+        count++;
     }
 
     @Override

@@ -77,6 +77,23 @@ final class TableCommands
         }
     }
 
+    @Command(name = "port", description = "Interfaces nve serves.", subcommands = {PortCmd.Add.class})
+    static final class PortCmd extends CtlCommand.Sub
+    {
+        @Command(name = "add", description = {"Open an interface (in nve's network namespace) as a new port, for an endpoint to go on.",
+            "  nve ctl port add c2 && nve ctl endpoint add c2 --vni 100 --mac 02:00:00:00:02:02 --ip 198.19.1.2"})
+        static final class Add extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "NAME") String name;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("port.add", CtlCommand.params().put("name", name));
+            }
+        }
+    }
+
     @Command(name = "network", description = "Tenant networks (VNIs).", subcommands = {Network.Add.class, Network.Del.class})
     static final class Network extends CtlCommand.Sub
     {

@@ -16,9 +16,10 @@ import java.util.function.Supplier;
  * from, the identities, the counters, the flow monitor, and a view of the running dataplane.
  *
  * @param status the dataplane's state for {@code health} (worker running, ports, ...)
+ * @param ports  opens interfaces while running ({@code port.add}), or null where that is not possible
  */
 public record OpsContext(Tables tables, TableWriter writer, HostConfig config, IdentityRegistry identities, Counters counters,
-                         FlowMonitor monitor, Supplier<Map<String, Object>> status)
+                         FlowMonitor monitor, Supplier<Map<String, Object>> status, PortControl ports)
 {
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -30,5 +31,12 @@ public record OpsContext(Tables tables, TableWriter writer, HostConfig config, I
         Objects.requireNonNull(identities, "identities");
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(status, "status");
+    }
+
+    /** A context without {@code port.add} (replays, tests). */
+    public OpsContext(final Tables tables, final TableWriter writer, final HostConfig config, final IdentityRegistry identities, final Counters counters,
+        final FlowMonitor monitor, final Supplier<Map<String, Object>> status)
+    {
+        this(tables, writer, config, identities, counters, monitor, status, null);
     }
 }

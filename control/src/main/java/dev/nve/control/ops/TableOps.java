@@ -61,6 +61,7 @@ public final class TableOps implements ControlHandler
         {
             ops.put(setup, (params, undo) -> fixedAtStart(setup, params));
         }
+        ops.put("port.add", this::addPort);
         ops.put("health", (params, undo) -> health(params));
         ops.put("counters", (params, undo) -> counters(params));
         ops.put("dump", (params, undo) -> dump(params));
@@ -79,9 +80,16 @@ public final class TableOps implements ControlHandler
     public static TableOps start(final HostConfig config, final Tables tables, final Counters counters,
         final Function<IdentityRegistry, FlowMonitor> monitor, final Supplier<Map<String, Object>> status) throws ConfigException
     {
+        return start(config, tables, counters, monitor, status, null);
+    }
+
+    /** {@link #start}, with {@code port.add} served by {@code ports} once running. */
+    public static TableOps start(final HostConfig config, final Tables tables, final Counters counters,
+        final Function<IdentityRegistry, FlowMonitor> monitor, final Supplier<Map<String, Object>> status, final PortControl ports) throws ConfigException
+    {
         final TableWriter writer = new TableWriter(tables);
         final IdentityRegistry identities = config.apply(writer);
-        final TableOps ops = new TableOps(new OpsContext(tables, writer, config, identities, counters, monitor.apply(identities), status));
+        final TableOps ops = new TableOps(new OpsContext(tables, writer, config, identities, counters, monitor.apply(identities), status, ports));
         final Undo undo = new Undo();
         for (final ConfigOperations.Item item : config.operations().runtime())
         {
@@ -171,6 +179,7 @@ public final class TableOps implements ControlHandler
     private Object batch(final ObjectNode params, final Undo undo) throws ControlException
     {
         final Params p = Params.of("batch", params, "ops");
+        undo.inBatch = true;
         final JsonNode list = p.required("ops");
         if (!list.isArray() || list.size() > MAX_BATCH)
         {
@@ -225,6 +234,44 @@ public final class TableOps implements ControlHandler
             throw new ControlException(ErrorCode.CONFLICT, op + ": fixed while nve runs (it was set at start); restart nve with a new config to change it");
         }
         return OpsContext.JSON.createObjectNode().put("changed", false);
+    }
+
+    /**
+     * {@code port.add}: opens an interface as a new port while nve runs (where the dataplane can:
+     * {@link OpsContext#ports()}), for endpoints to go on. An interface once opened stays until
+     * nve stops, so inside a batch (all or nothing) only a port that is open already is accepted.
+     */
+    private Object addPort(final ObjectNode params, final Undo undo) throws ControlException
+    {
+        final Params p = Params.of("port.add", params, "name");
+        final String name = p.string("name");
+        final PortControl control = c.ports();
+        final boolean open = control != null ? control.serves(name) : c.tables().ports().find(name) >= 0;
+        if (open)
+        {
+            return OpsContext.JSON.createObjectNode().put("name", name).put("changed", false);
+        }
+        if (control == null)
+        {
+            throw new ControlException(ErrorCode.CONFLICT, "port.add: this dataplane opens its ports at start only (" + name + " is not one of them)");
+        }
+        if (undo.inBatch)
+        {
+            throw new ControlException(ErrorCode.CONFLICT, "port.add: an interface cannot be closed again if the batch fails; send port.add " + name + " alone");
+        }
+        if (!name.matches("[A-Za-z0-9_.-]{1,15}"))
+        {
+            throw p.bad("name", "\"" + name + "\" is not an interface name (1-15 of A-Z a-z 0-9 _ . -)");
+        }
+        final int id = c.writer().addPort(name);
+        try
+        {
+            return OpsContext.JSON.createObjectNode().put("name", name).put("id", id).put("changed", true).put("port", control.open(name, id));
+        }
+        catch (final RuntimeException e)
+        {
+            throw new ControlException(ErrorCode.NOT_FOUND, "port.add: " + e.getMessage());
+        }
     }
 
     private Object health(final ObjectNode params) throws ControlException

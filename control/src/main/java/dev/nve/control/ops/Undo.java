@@ -17,6 +17,8 @@ final class Undo
     }
 
     private final ArrayDeque<Step> steps = new ArrayDeque<>();
+    /** True inside a batch: an operation that cannot be undone must then change nothing. */
+    boolean inBatch;
 
     void record(final Step step)
     {

@@ -3,6 +3,7 @@ package dev.nve.control.run;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.ops.FlowMonitor;
+import dev.nve.control.ops.PortControl;
 import dev.nve.control.ops.TableOps;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
@@ -40,6 +41,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The dataplane of {@code nve run}: every port of the host config is a network interface; each
@@ -103,7 +108,9 @@ public final class AfXdpDataplane implements AutoCloseable
     private final PrintStream out;
     private final Tables tables;
     private final Counters counters = new Counters();
-    private final List<RunPort> ports = new ArrayList<>();
+    /** Read by the control and stats threads while the control thread may add a port. */
+    private final List<RunPort> ports = new CopyOnWriteArrayList<>();
+    private AfXdpPortConfig portTemplate;
     private final List<String> startupLines = new ArrayList<>();
     private Umem umem;
     private Pipeline pipeline;
@@ -163,7 +170,20 @@ public final class AfXdpDataplane implements AutoCloseable
     {
         // the config's sections, then its operations: the same code as the control socket's
         controlOps = TableOps.start(config, tables, counters, registry -> new FlowMonitor(new FlowEvents(config.security().flowEventBytes()), tables, registry),
-            this::status);
+            this::status, new PortControl()
+            {
+                @Override
+                public boolean serves(final String name)
+                {
+                    return AfXdpDataplane.this.serves(name);
+                }
+
+                @Override
+                public String open(final String name, final int id)
+                {
+                    return addPort(name, id);
+                }
+            });
         monitor = controlOps.context().monitor();
         final PortTable portTable = tables.ports();
         final int count = portTable.count();
@@ -184,10 +204,11 @@ public final class AfXdpDataplane implements AutoCloseable
             bytes(ringBytes(template)), Math.min(fillTarget, template.fillRingSize()), options.batch(), options.idle(),
             options.cpu() < 0 ? "not pinned" : String.valueOf(options.cpu())));
         out.println(startupLines.get(0));
+        portTemplate = template;
         final Port[] pipelinePorts = new Port[count];
         for (int id = 0; id < count; id++)
         {
-            final RunPort port = openPort(id, portTable, template);
+            final RunPort port = openPort(id, portTable, template, false);
             ports.add(port);
             pipelinePorts[id] = port.pipelinePort();
             startupLines.add(port.startupLine());
@@ -202,7 +223,12 @@ public final class AfXdpDataplane implements AutoCloseable
         worker = new Worker(agent, idleStrategy, cpu < 0 ? null : () -> LibC.pinCurrentThread(cpu));
     }
 
-    private RunPort openPort(final int id, final PortTable portTable, final AfXdpPortConfig template)
+    /**
+     * Opens the XDP program and socket of port {@code id}. {@code running}: the worker already
+     * owns the UMEM's pool, so a socket sharing the UMEM is opened without touching it (the
+     * worker fills its ring).
+     */
+    private RunPort openPort(final int id, final PortTable portTable, final AfXdpPortConfig template, final boolean running)
     {
         final String name = portTable.name(id);
         final byte role = portTable.role(id);
@@ -228,7 +254,7 @@ public final class AfXdpDataplane implements AutoCloseable
             {
                 try
                 {
-                    port = AfXdpPort.open(portConfig, umem, program);
+                    port = running ? AfXdpPort.openForRunningWorker(portConfig, umem, program) : AfXdpPort.open(portConfig, umem, program);
                 }
                 catch (final RuntimeException e)
                 {
@@ -352,6 +378,71 @@ public final class AfXdpDataplane implements AutoCloseable
     public List<RunPort> ports()
     {
         return Collections.unmodifiableList(ports);
+    }
+
+    /** True when interface {@code name} is one of the ports this dataplane serves. */
+    public boolean serves(final String name)
+    {
+        return ports.stream().anyMatch(p -> p.name().equals(name));
+    }
+
+    /**
+     * Adds interface {@code name} as port {@code id} while the worker runs ({@code port.add} on
+     * the control socket): the XDP program and the socket are opened on the calling thread (it
+     * must be in the interfaces' network namespace, as every thread of {@code nve run} is), the
+     * worker takes the port between two polls, then the steering goes on. Prints and returns
+     * the port's startup line. On failure nothing is left open.
+     *
+     * @throws RunException the interface, program or socket could not be set up, or the worker
+     *     did not take the port within 5 s.
+     */
+    public synchronized String addPort(final String name, final int id)
+    {
+        if (report != null || worker == null || !worker.isRunning())
+        {
+            throw new RunException("port " + name + ": the dataplane is not running");
+        }
+        final AfXdpPortConfig template = AfXdpPortConfig.builder("template").frames(portTemplate.frameCount(), portTemplate.frameSize(), portTemplate.headroom())
+            .fillTarget(Math.max(2 * options.batch(), options.frames() / (2 * (ports.size() + 1)))).batchSize(options.batch()).xdpMode(options.xdpMode())
+            .bindMode(options.bindMode()).busyPollMicros(options.busyPollMicros()).build();
+        final RunPort port = openPort(id, tables.ports(), template, true);
+        try
+        {
+            onWorker(() ->
+            {
+                pipeline.port(id, port.pipelinePort());
+                waiter.add(port.port());
+                return null;
+            }).get(5, TimeUnit.SECONDS);
+        }
+        catch (final ExecutionException | TimeoutException | InterruptedException e)
+        {
+            closeUnused(port);
+            if (e instanceof InterruptedException)
+            {
+                Thread.currentThread().interrupt();
+            }
+            throw new RunException("port " + name + ": the worker did not take the port: " + (e.getCause() != null ? e.getCause() : e), e);
+        }
+        ports.add(port);
+        if (port.steerAll())
+        {
+            port.program().steerAll(true);
+        }
+        startupLines.add(port.startupLine());
+        out.println(port.startupLine() + " (added while running)");
+        return port.startupLine();
+    }
+
+    /** Closes a port the worker never had. */
+    private static void closeUnused(final RunPort port)
+    {
+        port.pipelinePort().close();
+        port.program().close();
+        if (port.ownUmem() != null)
+        {
+            port.ownUmem().close();
+        }
     }
 
     /** The startup lines printed by {@link #open}. */

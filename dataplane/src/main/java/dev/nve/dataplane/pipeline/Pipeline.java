@@ -32,8 +32,11 @@ import java.util.List;
  */
 public final class Pipeline
 {
-    private final Port[] ports;
-    private final PortCounters[] portCounters;
+    private final Counters counters;
+    private final FramePool pool;
+    private final TransmitStage transmitStage;
+    private Port[] ports;
+    private PortCounters[] portCounters;
     private final PacketBatch batch;
     private final Stage[] stages;
     private final Stage[] replicaStages;
@@ -75,6 +78,8 @@ public final class Pipeline
             }
         }
         this.ports = ports.clone();
+        this.counters = counters;
+        this.pool = pool;
         this.epoch = tables.epochs().register();
         this.portCounters = new PortCounters[ports.length];
         for (int i = 0; i < ports.length; i++)
@@ -98,7 +103,7 @@ public final class Pipeline
         this.filter = new FilterStage(tables, filterCounters, conntrack, events, batchCapacity);
         this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
         final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
-        final TransmitStage transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);
+        this.transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);
         this.stages = new Stage[] {
             new ClassifyStage(tables, classify),
             new VxlanDecapStage(tables, decap),
@@ -161,6 +166,30 @@ public final class Pipeline
         process(batch);
         collectGarbage(false);
         return received;
+    }
+
+    /**
+     * Puts {@code port} at id {@code id} (a port added while running), or takes the port at
+     * {@code id} out with null. Worker thread only, between batches (e.g. through
+     * {@code PipelineAgent.call}); allocates (setup path).
+     */
+    public void port(final int id, final Port port)
+    {
+        if (port != null && port.memory() != null && port.memory() != pool.memory())
+        {
+            throw new IllegalArgumentException("port " + port.name() + " uses another frame memory than the pipeline's pool");
+        }
+        if (id >= ports.length)
+        {
+            ports = java.util.Arrays.copyOf(ports, id + 1);
+            portCounters = java.util.Arrays.copyOf(portCounters, id + 1);
+        }
+        ports[id] = port;
+        if (port != null && portCounters[id] == null)
+        {
+            portCounters[id] = new PortCounters(counters, port.name());
+        }
+        transmitStage.ports(ports, portCounters);
     }
 
     /** Runs a batch that is already filled (benchmarks and tests feed batches directly). */

@@ -17,22 +17,33 @@ import dev.nve.dataplane.port.Port;
  */
 public final class TransmitStage implements Stage
 {
-    private final Port[] ports;
-    private final PortCounters[] portCounters;
     private final StageCounters counters;
     private final FramePool pool;
-    private final int[][] indices;
-    private final int[] counts;
+    private final int batchCapacity;
+    private Port[] ports;
+    private PortCounters[] portCounters;
+    private int[][] indices;
+    private int[] counts;
 
     public TransmitStage(final Port[] ports, final PortCounters[] portCounters, final StageCounters counters, final FramePool pool, final int batchCapacity)
     {
-        this.ports = ports;
-        this.portCounters = portCounters;
         this.counters = counters;
         this.pool = pool;
-        this.indices = new int[ports.length][batchCapacity];
         // the main batch and the flood replica batch have the same capacity (see Pipeline)
-        this.counts = new int[ports.length];
+        this.batchCapacity = batchCapacity;
+        ports(ports, portCounters);
+    }
+
+    /** Takes the worker's port arrays after a port was added (worker thread, between batches). */
+    public void ports(final Port[] ports, final PortCounters[] portCounters)
+    {
+        this.ports = ports;
+        this.portCounters = portCounters;
+        if (indices == null || indices.length != ports.length)
+        {
+            this.indices = new int[ports.length][batchCapacity];
+            this.counts = new int[ports.length];
+        }
     }
 
     @Override

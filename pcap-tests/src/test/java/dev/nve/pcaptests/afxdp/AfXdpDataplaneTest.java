@@ -1,6 +1,13 @@
 package dev.nve.pcaptests.afxdp;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.ops.TableOps;
+import dev.nve.control.socket.ControlException;
+import dev.nve.control.socket.ErrorCode;
+import dev.nve.control.socket.Request;
 import dev.nve.control.run.AfXdpDataplane;
 import dev.nve.control.run.RunOptions;
 import dev.nve.control.run.RunReport;
@@ -33,6 +40,8 @@ import static dev.nve.pcaptests.afxdp.OverlayTopology.K_TENANT_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.K_UNDERLAY_IP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -56,6 +65,7 @@ final class AfXdpDataplaneTest
 {
     private static final int TCP_BYTES = 2_000_000;
     private static final int LEAK_ROUND_TRIPS = 50_000;
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
@@ -181,6 +191,53 @@ final class AfXdpDataplaneTest
         assertEquals(0, copies.noFrame() + copies.oversize());
         assertTrue(report.port("c1").accounting().balanced(), report.port("c1").accounting().toString());
         topology.assertNoXdpAttached();
+    }
+
+    /**
+     * {@code port.add} while running: a veth {@code c2} created in H after the start is opened
+     * through the control socket's operations ({@code port.add}, then {@code endpoint.add}, as
+     * {@code nve ctl} sends them), and its peer (in H, 198.19.0.3) reaches K's tenant address
+     * through nve's VXLAN; the shutdown accounts for the new port's frames as for the others.
+     */
+    @Test
+    void aPortAddedWhileRunningCarriesAnEndpoint() throws Exception
+    {
+        start(RunOptions.defaults());
+        topology.netns.script(H, """
+            ip link add c2 address 02:00:c6:13:00:fd type veth peer name c2p address 02:00:c6:13:00:03
+            ip link set c2 up
+            ethtool -K c2p tx off >/dev/null
+            ip link set c2p mtu 1450
+            ip addr add 198.19.0.3/24 dev c2p
+            ip link set c2p up
+            """);
+        final TableOps ops = dataplane.controlOps();
+        final JsonNode added = NetNamespaces.callIn(topology.ns(H), () -> JSON.valueToTree(ops.handle(request("port.add", "{\"name\":\"c2\"}"))));
+        assertTrue(added.get("changed").asBoolean(), added.toString());
+        assertTrue(added.get("port").asText().contains("port c2 (spare, no endpoint yet"), added.toString());
+        final JsonNode again = JSON.valueToTree(ops.handle(request("port.add", "{\"name\":\"c2\"}")));
+        assertFalse(again.get("changed").asBoolean(), "the same port again");
+        ops.handle(request("endpoint.add", "{\"port\":\"c2\",\"vni\":" + OverlayTopology.VNI + ",\"mac\":\"02:00:c6:13:00:03\",\"ips\":[\"198.19.0.3\"]}"));
+        final Throwable thrown = assertThrows(IllegalStateException.class, () -> NetNamespaces.callIn(topology.ns(H),
+            () -> ops.handle(request("port.add", "{\"name\":\"c9\"}")))).getCause();
+        final ControlException missing = assertInstanceOf(ControlException.class, thrown);
+        assertEquals(ErrorCode.NOT_FOUND, missing.code(), missing.toString());
+
+        final String ping = topology.ping(H, "198.19.0.3", K_TENANT_IP, 5);
+        final String pingC1 = topology.ping(C1, C1_IP, K_TENANT_IP, 2);
+        final RunReport report = dataplane.stop();
+        report.lines().forEach(System.out::println);
+        System.out.println("AfXdpDataplaneTest port added while running: " + ping + " | c1: " + pingC1 + " | " + missing.getMessage());
+        assertTrue(report.clean(), report.problems().toString());
+        assertEquals(report.poolCapacity(), report.poolAvailable(), "the added port's frames came back too");
+        assertTrue(report.counter("port/c2/rx_packets") >= 5 && report.counter("port/c2/tx_packets") >= 5, report.counters().toString());
+        assertTrue(report.port("c2").accounting().balanced(), report.port("c2").accounting().toString());
+        topology.assertNoXdpAttached();
+    }
+
+    private static Request request(final String op, final String params) throws Exception
+    {
+        return new Request(JSON.getNodeFactory().numberNode(1), op, (ObjectNode)JSON.readTree(params));
     }
 
     @Test
