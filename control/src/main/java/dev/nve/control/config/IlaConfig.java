@@ -34,7 +34,8 @@ public final class IlaConfig
     {
     }
 
-    static HostConfig.Ila parse(final JsonNode node) throws ConfigException
+    /** The {@code ila} section (the control socket's {@code ila.domain.set} too). */
+    public static HostConfig.Ila parse(final JsonNode node) throws ConfigException
     {
         onlyKnown(node, "ila", Set.of("routerMac", "locators", "sirPrefixes", "tenants", "mappings"));
         final long routerMac = mac(string(node, "ila", "routerMac"), "ila.routerMac");

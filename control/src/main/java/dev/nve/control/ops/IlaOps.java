@@ -8,9 +8,11 @@ import dev.nve.control.config.IlaConfig;
 import dev.nve.control.socket.ControlException;
 import dev.nve.control.socket.ErrorCode;
 import dev.nve.dataplane.table.IlaIdentifier;
+import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.Macs;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -50,6 +52,7 @@ final class IlaOps
     {
         final IlaOps ila = new IlaOps(c);
         ops.put("ila.add", ila::add);
+        ops.put("ila.domain.set", ila::setDomain);
         ops.put("ila.del", ila::delete);
         return ila;
     }
@@ -85,6 +88,53 @@ final class IlaOps
         put(m);
         undo.record(before == null ? () -> remove(m) : () -> put(before));
         return OpsContext.JSON.createObjectNode().put("replaced", before != null);
+    }
+
+    /**
+     * The ILA domain (locators, SIR prefixes, tenants, router MAC: the config's {@code ila}
+     * without mappings). While mappings exist it can only grow; new local locators are steered
+     * to nve by the XDP program of a live dataplane.
+     */
+    private Object setDomain(final ObjectNode params, final Undo undo) throws ControlException
+    {
+        if (params.has("mappings"))
+        {
+            throw new ControlException(ErrorCode.BAD_PARAM, "ila.domain.set: params.mappings: mappings are ila.add operations");
+        }
+        final ObjectNode section = params.deepCopy();
+        section.putArray("mappings");
+        final HostConfig.Ila domain;
+        try
+        {
+            domain = IlaConfig.parse(section);
+        }
+        catch (final ConfigException e)
+        {
+            throw new ControlException(ErrorCode.BAD_PARAM, "ila.domain.set: params: " + e.getMessage());
+        }
+        final IlaTable.Domain before = c.tables().ila().domain();
+        c.writer().setIlaDomain(domain.locators().stream().mapToLong(Long::longValue).toArray(), domain.sirPrefixes().stream().mapToLong(Long::longValue).toArray(),
+            domain.tenants(), domain.routerMac());
+        final IlaTable.Domain after = c.tables().ila().domain();
+        undo.record(() ->
+        {
+            c.writer().restoreIlaDomain(before);
+            steer(before);
+        });
+        steer(after);
+        final boolean changed = !Arrays.equals(before.localLocators(), after.localLocators()) || !Arrays.equals(before.sirPrefixes(), after.sirPrefixes())
+            || !Arrays.equals(before.tenantVnids(), after.tenantVnids()) || !Arrays.equals(before.tenantPrefixes(), after.tenantPrefixes())
+            || before.routerMac() != after.routerMac();
+        return OpsContext.JSON.createObjectNode().put("changed", changed).put("locators", after.localLocators().length)
+            .put("sirPrefixes", after.sirPrefixes().length).put("tenants", after.tenantVnids().length);
+    }
+
+    private void steer(final IlaTable.Domain domain)
+    {
+        if (c.ports() != null)
+        {
+            c.ports().steerIlaLocators(domain.localLocators());
+        }
     }
 
     private Object delete(final ObjectNode params, final Undo undo) throws ControlException

@@ -1,8 +1,9 @@
 package dev.nve.control.ops;
 
 /**
- * Opening interfaces while nve runs ({@code port.add}), for a dataplane that can: {@code nve run}
- * can, a replay cannot (its ports are its capture files).
+ * What the control socket's operations need from a live dataplane beyond the tables: opening
+ * interfaces ({@code port.add}) and steering new ILA locators. {@code nve run} has it; a replay
+ * does not (its ports are its capture files).
  */
 public interface PortControl
 {
@@ -16,4 +17,7 @@ public interface PortControl
      * @throws RuntimeException saying why it could not be opened; nothing is left open
      */
     String open(String name, int id);
+
+    /** Steers IPv6 to exactly these local ILA locators from now on (the domain changed). */
+    void steerIlaLocators(long[] locators);
 }

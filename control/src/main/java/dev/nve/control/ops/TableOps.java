@@ -59,7 +59,7 @@ public final class TableOps implements ControlHandler
         this.endpoints = EndpointOps.register(ops, c, policies);
         for (final String setup : ConfigOperations.SECTIONS.keySet())
         {
-            ops.put(setup, (params, undo) -> fixedAtStart(setup, params));
+            ops.putIfAbsent(setup, (params, undo) -> fixedAtStart(setup, params));
         }
         ops.put("port.add", this::addPort);
         ops.put("health", (params, undo) -> health(params));

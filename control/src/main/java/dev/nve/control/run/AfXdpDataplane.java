@@ -34,11 +34,14 @@ import java.io.PrintStream;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -111,6 +114,8 @@ public final class AfXdpDataplane implements AutoCloseable
     /** Read by the control and stats threads while the control thread may add a port. */
     private final List<RunPort> ports = new CopyOnWriteArrayList<>();
     private AfXdpPortConfig portTemplate;
+    /** The ILA locators the underlay's program steers (changed by the control thread). */
+    private final Set<Long> steeredIlaLocators = new HashSet<>();
     private final List<String> startupLines = new ArrayList<>();
     private Umem umem;
     private Pipeline pipeline;
@@ -182,6 +187,12 @@ public final class AfXdpDataplane implements AutoCloseable
                 public String open(final String name, final int id)
                 {
                     return addPort(name, id);
+                }
+
+                @Override
+                public void steerIlaLocators(final long[] locators)
+                {
+                    AfXdpDataplane.this.steerIlaLocators(locators);
                 }
             });
         monitor = controlOps.context().monitor();
@@ -370,6 +381,7 @@ public final class AfXdpDataplane implements AutoCloseable
             for (final long locator : p.ilaLocators())
             {
                 p.program().addIlaLocator(locator);
+                steeredIlaLocators.add(locator);
             }
         }
         steering = true;
@@ -432,6 +444,39 @@ public final class AfXdpDataplane implements AutoCloseable
         startupLines.add(port.startupLine());
         out.println(port.startupLine() + " (added while running)");
         return port.startupLine();
+    }
+
+    /**
+     * Makes the underlay's XDP program steer IPv6 to exactly {@code locators} (the ILA domain
+     * grew, or a failed request put it back).
+     */
+    public synchronized void steerIlaLocators(final long[] locators)
+    {
+        for (final RunPort p : ports)
+        {
+            if (!p.role().equals("underlay"))
+            {
+                continue;
+            }
+            final Set<Long> wanted = new HashSet<>();
+            for (final long locator : locators)
+            {
+                wanted.add(locator);
+                if (steeredIlaLocators.add(locator))
+                {
+                    p.program().addIlaLocator(locator);
+                }
+            }
+            for (final Iterator<Long> it = steeredIlaLocators.iterator(); it.hasNext(); )
+            {
+                final long locator = it.next();
+                if (!wanted.contains(locator))
+                {
+                    p.program().removeIlaLocator(locator);
+                    it.remove();
+                }
+            }
+        }
     }
 
     /** Closes a port the worker never had. */

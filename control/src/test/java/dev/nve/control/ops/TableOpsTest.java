@@ -15,6 +15,7 @@ import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.EncapTemplates;
 import dev.nve.dataplane.table.FdbTable;
+import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.NetworkTable;
 import dev.nve.dataplane.table.PortTable;
@@ -308,6 +309,34 @@ final class TableOpsTest
             + "{\"op\":\"fdb.del\",\"params\":{\"vni\":400,\"mac\":\"02:00:00:00:0e:03\"}}]}").code());
         assertEquals(before, state());
         assertEquals(NetworkTable.MISSING, tables.networks().find(400));
+    }
+
+    @Test
+    void theIlaDomainGrowsWhileMappingsExist() throws Exception
+    {
+        final String domain = "\"routerMac\":\"02:00:00:00:00:ee\",\"tenants\":[]";
+        assertFalse(call("ila.domain.set", "{" + domain + ",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"]}").get("changed").asBoolean(),
+            "the domain the config set changes nothing");
+        call("ila.add", "{\"type\":\"iid\",\"sir\":\"fd00:5::b1\",\"locator\":\"2001:db8:b::/64\"}");
+        final JsonNode grown = call("ila.domain.set", "{" + domain + ",\"locators\":[\"2001:db8:c::/64\",\"2001:db8:a::/64\"],"
+            + "\"sirPrefixes\":[\"fd00:5::/64\",\"fd00:6::/64\"]}");
+        assertTrue(grown.get("changed").asBoolean());
+        assertEquals(2, grown.get("locators").asInt());
+        final IlaTable.Domain d = tables.ila().domain();
+        assertEquals(0x2001_0db8_000a_0000L, d.localLocators()[0], "what was there keeps its index: mappings refer to it");
+        assertEquals(0x2001_0db8_000c_0000L, d.localLocators()[1]);
+        assertEquals(ErrorCode.CONFLICT, refused("ila.domain.set", "{" + domain + ",\"locators\":[\"2001:db8:c::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"]}")
+            .code(), "a locator cannot go while mappings exist");
+        final ControlException flip = refused("ila.domain.set", "{" + domain + ",\"locators\":[\"2001:db8:a::/64\",\"2001:db8:c::/64\",\"2001:db8:b::/64\"],"
+            + "\"sirPrefixes\":[\"fd00:5::/64\",\"fd00:6::/64\"]}");
+        assertEquals(ErrorCode.CONFLICT, flip.code());
+        assertTrue(flip.getMessage().contains("cannot become local"), flip.getMessage());
+        assertEquals(ErrorCode.BAD_PARAM, refused("ila.domain.set", "{" + domain + ",\"locators\":[],\"sirPrefixes\":[],\"mappings\":[]}").code());
+        final ControlException batch = refused("batch", "{\"ops\":[{\"op\":\"ila.domain.set\",\"params\":{" + domain + ",\"locators\":[\"2001:db8:a::/64\","
+            + "\"2001:db8:c::/64\",\"2001:db8:d::/64\"],\"sirPrefixes\":[\"fd00:5::/64\",\"fd00:6::/64\"]}},"
+            + "{\"op\":\"ila.del\",\"params\":{\"type\":\"iid\",\"sir\":\"fd00:5::99\"}}]}");
+        assertEquals(ErrorCode.NOT_FOUND, batch.code());
+        assertSame(d, tables.ila().domain(), "the failed batch put the very domain back");
     }
 
     @Test
