@@ -3,15 +3,12 @@ package dev.nve.control.ctl;
 import dev.nve.control.Main;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.ops.FlowMonitor;
-import dev.nve.control.ops.OpsContext;
 import dev.nve.control.ops.TableOps;
 import dev.nve.control.socket.ControlServer;
 import dev.nve.control.socket.ControlServerOptions;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.flow.FlowEvents;
-import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.table.IpCache;
-import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,12 +48,10 @@ final class CtlCommandTest
     {
         final HostConfig config = HostConfig.load(Path.of(getClass().getResource("/ops/host.json").toURI()));
         tables = new Tables(config.sizes());
-        final TableWriter writer = new TableWriter(tables);
-        final IdentityRegistry identities = config.apply(writer);
         events = new FlowEvents(1 << 16);
         socket = dir.resolve("nve.sock");
-        server = ControlServer.start(ControlServerOptions.defaults().withSocketPath(socket), new TableOps(new OpsContext(tables, writer, config,
-            identities, new Counters(), new FlowMonitor(events, tables, identities), () -> Map.of("worker", "running"))));
+        server = ControlServer.start(ControlServerOptions.defaults().withSocketPath(socket),
+            TableOps.start(config, tables, new Counters(), registry -> new FlowMonitor(events, tables, registry), () -> Map.of("worker", "running")));
     }
 
     @AfterEach

@@ -11,7 +11,6 @@ import dev.nve.control.socket.Subscription;
 import dev.nve.dataplane.counter.Counters;
 import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.policy.Identities;
-import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.table.EncapTemplates;
 import dev.nve.dataplane.table.FdbTable;
@@ -19,7 +18,6 @@ import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.NetworkTable;
 import dev.nve.dataplane.table.PortTable;
-import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,11 +58,8 @@ final class TableOpsTest
     {
         final HostConfig config = HostConfig.load(Path.of(getClass().getResource("/ops/host.json").toURI()));
         tables = new Tables(config.sizes());
-        final TableWriter writer = new TableWriter(tables);
-        final IdentityRegistry identities = config.apply(writer);
         events = new FlowEvents(1 << 16);
-        ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), new FlowMonitor(events, tables, identities),
-            () -> Map.of("worker", "test")));
+        ops = TableOps.start(config, tables, new Counters(), registry -> new FlowMonitor(events, tables, registry), () -> Map.of("worker", "test"));
     }
 
     @AfterEach
