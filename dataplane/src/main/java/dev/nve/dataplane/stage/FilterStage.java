@@ -23,7 +23,8 @@ import dev.nve.dataplane.table.Tables;
  * port, a remote sender's from the VXLAN-GBP header, anything else from the ipcache of the
  * frame's zone (the network, or the ILA tenant), else WORLD.
  * <p>
- * Frames no enforced policy concerns pass untouched and are not tracked. Otherwise the worker's
+ * Frames no enforced policy concerns, in either direction of their connection, pass untouched
+ * and are not tracked (a frame whose replies will be checked is tracked). Otherwise the worker's
  * conntrack table is asked first: a reply of a tracked connection passes; a packet in the
  * opening direction needs every enforced check to allow it (also when tracked, so a policy
  * change takes effect on open connections, as in Cilium), and a new connection is then tracked. Non-IP frames (ARP) are
@@ -212,7 +213,9 @@ public final class FilterStage implements Stage
         final int dstLocalIdentity = dstLocal ? ports.identity(batch.outPort[i]) : Identities.UNKNOWN;
         final boolean egress = srcLocal && egressEnforced(policy, srcLocalIdentity);
         final boolean ingress = dstLocal && ingressEnforced(policy, dstLocalIdentity);
-        if (!egress && !ingress)
+        // Replies come back the other way: when they will be checked (the sender's ingress, the
+        // receiver's egress) the connection is tracked even though this direction is not.
+        if (!egress && !ingress && !(srcLocal && ingressEnforced(policy, srcLocalIdentity)) && !(dstLocal && egressEnforced(policy, dstLocalIdentity)))
         {
             return SKIP;
         }

@@ -24,7 +24,8 @@ import dev.nve.dataplane.table.Tables;
  * port, a remote sender's from the VXLAN-GBP header, anything else from the ipcache of the
  * frame's zone (the network, or the ILA tenant), else WORLD.
  * <p>
- * Frames no enforced policy concerns pass untouched and are not tracked. Otherwise the worker's
+ * Frames no enforced policy concerns, in either direction of their connection, pass untouched
+ * and are not tracked. Otherwise the worker's
  * conntrack table is asked first: a reply of a tracked connection passes; a packet in the
  * opening direction needs every enforced check to allow it (also when tracked, so a policy
  * change takes effect on open connections, as in Cilium), and a new connection is then tracked. Non-IP frames (ARP) are
@@ -91,7 +92,9 @@ final class SequentialFilterReference implements Stage
             final int dstLocalIdentity = dstLocal ? ports.identity(batch.outPort[i]) : Identities.UNKNOWN;
             final boolean egress = srcLocal && policy.enforced(srcLocalIdentity, PolicyDirection.EGRESS);
             final boolean ingress = dstLocal && policy.enforced(dstLocalIdentity, PolicyDirection.INGRESS);
-            if (!egress && !ingress)
+            final boolean repliesChecked = srcLocal && policy.enforced(srcLocalIdentity, PolicyDirection.INGRESS)
+                || dstLocal && policy.enforced(dstLocalIdentity, PolicyDirection.EGRESS);
+            if (!egress && !ingress && !repliesChecked)
             {
                 continue;
             }

@@ -1,0 +1,96 @@
+package dev.nve.dataplane.stage;
+
+import dev.nve.dataplane.conntrack.ConntrackTable;
+import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.counter.StageCounters;
+import dev.nve.dataplane.flow.FlowEvents;
+import dev.nve.dataplane.frame.FrameMemory;
+import dev.nve.dataplane.frame.Next;
+import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.policy.EnforcementMode;
+import dev.nve.dataplane.policy.IdentityRegistry;
+import dev.nve.dataplane.policy.LabelSelector;
+import dev.nve.dataplane.policy.PeerRule;
+import dev.nve.dataplane.policy.PolicyCompiler;
+import dev.nve.dataplane.policy.PolicyRule;
+import dev.nve.dataplane.policy.PolicyTable;
+import dev.nve.dataplane.policy.PortRule;
+import dev.nve.dataplane.table.TableWriter;
+import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.FrameBuilder;
+import dev.nve.dataplane.wire.VxlanHeader;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * An endpoint whose policy enforces only ingress (the study's policy) opens a connection to a
+ * peer on another host: its egress is not enforced, but the replies will come in through its
+ * enforced ingress, so the connection must be tracked on the way out and the replies let in.
+ * (Found by the demo: iperf3 between two hosts under the study's policy got no SYN-ACK.)
+ */
+final class FilterStageRepliesTest
+{
+    private static final long C1_MAC = 0x02_00_00_00_01_01L;
+    private static final long PEER_MAC = 0x02_00_00_00_02_01L;
+
+    @Test
+    void repliesToAConnectionOpenedThroughAnUnenforcedEgressAreLetIn() throws Exception
+    {
+        try (Tables tables = new Tables(); ConntrackTable conntrack = new ConntrackTable(64); FrameMemory memory = FrameMemory.allocate(8))
+        {
+            final TableWriter writer = new TableWriter(tables);
+            writer.setUnderlay("uplink", 0x02_00_00_00_00_01L, 1500, VxlanHeader.DEFAULT_PORT, List.of(InetAddress.getByName("198.18.0.1")), 0x02_00_00_00_00_FEL);
+            final int network = writer.addNetwork(100, true);
+            writer.addEndpoint("c1", 100, C1_MAC, 300);
+            final IdentityRegistry identities = new IdentityRegistry();
+            identities.register(Map.of("id", "service1"), 300);
+            final LabelSelector service1 = LabelSelector.of(Map.of("id", "service1"));
+            writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(List.of(new PolicyRule("study", service1,
+                List.of(new PeerRule(List.of(service1), Set.of(), List.of(new PortRule(PortRule.TCP, 5201, 0)))), List.of(), List.of(), List.of())),
+                EnforcementMode.DEFAULT, identities)));
+            final int c1 = tables.ports().find("c1");
+            final int uplink = tables.ports().find("uplink");
+            final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, new FlowEvents(1 << 16), 8);
+            final PacketBatch batch = new PacketBatch(memory, 8);
+
+            // c1 -> the peer's port 5201 (c1's egress is not enforced): passes and is tracked
+            add(batch, memory, FrameBuilder.ethernet(PEER_MAC, C1_MAC).ipv4("198.19.0.1", "198.19.0.2").tcp(40000, 5201, FrameBuilder.TcpFlags.SYN).build(),
+                c1, network, PacketBatch.NO_IDENTITY);
+            batch.next[0] = Next.VXLAN_ENCAP;
+            batch.outPort[0] = (short)uplink;
+            filter.process(batch);
+            assertEquals(Next.VXLAN_ENCAP, batch.next[0]);
+            assertEquals(1, conntrack.size(), "the connection is tracked for its replies");
+
+            // the SYN-ACK from 5201 to c1's port 40000: the ingress rule does not allow it, the connection does
+            batch.clear();
+            add(batch, memory, FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1")
+                .tcp(5201, 40000, FrameBuilder.TcpFlags.SYN | FrameBuilder.TcpFlags.ACK).build(), uplink, network, 300);
+            batch.transmit(0, c1);
+            // a connection the peer opens to another port of c1 is still refused
+            add(batch, memory, FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(5201, 40001, FrameBuilder.TcpFlags.SYN).build(),
+                uplink, network, 300);
+            batch.transmit(1, c1);
+            filter.process(batch);
+            assertEquals(Next.TRANSMIT, batch.next[0], "the reply passes");
+            assertEquals(Next.DROP, batch.next[1], "a new connection to a port the rule does not allow is dropped");
+        }
+    }
+
+    private static void add(final PacketBatch batch, final FrameMemory memory, final byte[] frame, final int port, final int network, final int identity)
+    {
+        final long address = memory.dataStart(batch.count());
+        MemorySegment.copy(frame, 0, memory.segment(), ValueLayout.JAVA_BYTE, address, frame.length);
+        final int k = batch.add(address, frame.length, port, 1_000_000L + batch.count());
+        batch.network[k] = network;
+        batch.srcIdentity[k] = identity;
+    }
+}
