@@ -6,7 +6,6 @@ import dev.nve.dataplane.wire.VxlanHeader;
 import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -322,7 +321,7 @@ public final class TableWriter
      * Sets the ILA domain: this host's locators, the SIR prefixes of IID/LUID identifiers,
      * the /96 SIR prefix of each VIRT_UNI_V6 tenant, and the router MAC that endpoints send
      * routed IPv6 to (and that delivered packets come from). Must precede ILA mappings; while
-     * mappings exist the domain can only grow (see {@link #growIlaDomain}).
+     * mappings exist the domain can only grow (see {@link IlaDomainGrowth}).
      *
      * @param tenants VNID to {upper 64 bits, bits 64-95} of the tenant's /96 SIR prefix
      */
@@ -331,7 +330,7 @@ public final class TableWriter
         requireUnderlay();
         if (tables.ila().size() > 0)
         {
-            growIlaDomain(localLocators, sirPrefixes, tenants, routerMac);
+            tables.ila().domain(IlaDomainGrowth.grow(tables.ila().domain(), localLocators, sirPrefixes, tenants, routerMac, tables.ila().mappings()));
             return;
         }
         checkMac(routerMac);
@@ -350,80 +349,6 @@ public final class TableWriter
     }
 
     /**
-     * The domain while mappings exist: everything it had must stay, in place (mappings and
-     * ipcache zones refer to locators, SIR prefixes and tenants by their index), so the new
-     * domain must contain the old one; what is new is appended. A new local locator must not be
-     * one that a mapping already sends to a remote host. The workers see the new domain from
-     * their next batch (one reference store).
-     */
-    private void growIlaDomain(final long[] localLocators, final long[] sirPrefixes, final Map<Integer, long[]> tenants, final long routerMac)
-    {
-        final IlaTable.Domain old = tables.ila().domain();
-        if (routerMac != old.routerMac())
-        {
-            throw new TableException("the ILA router MAC cannot change while mappings exist");
-        }
-        final long[] locators = grown(old.localLocators(), localLocators, "locator");
-        for (final long added : Arrays.copyOfRange(locators, old.localLocators().length, locators.length))
-        {
-            for (final IlaTable.Stored stored : tables.ila().mappings())
-            {
-                if (stored.mapping().locator() == added)
-                {
-                    throw new TableException("ILA locator " + Long.toHexString(added) + " cannot become local: mappings send to it as a remote host's");
-                }
-            }
-        }
-        final long[] prefixes = grown(old.sirPrefixes(), sirPrefixes, "SIR prefix");
-        final int[] vnids = Arrays.copyOf(old.tenantVnids(), old.tenantVnids().length + tenants.size());
-        final long[] tenantPrefixes = Arrays.copyOf(old.tenantPrefixes(), old.tenantPrefixes().length + 2 * tenants.size());
-        int count = old.tenantVnids().length;
-        for (int i = 0; i < old.tenantVnids().length; i++)
-        {
-            final long[] kept = tenants.get(old.tenantVnids()[i]);
-            if (kept == null || kept[0] != old.tenantPrefixes()[2 * i] || (kept[1] & 0xFFFF_FFFFL) != old.tenantPrefixes()[2 * i + 1])
-            {
-                throw new TableException("ILA tenant " + old.tenantVnids()[i] + " cannot go or change its SIR prefix while mappings exist");
-            }
-        }
-        for (final Map.Entry<Integer, long[]> tenant : tenants.entrySet())
-        {
-            if (old.tenant(tenant.getKey()) < 0)
-            {
-                checkVnid(tenant.getKey());
-                vnids[count] = tenant.getKey();
-                tenantPrefixes[2 * count] = tenant.getValue()[0];
-                tenantPrefixes[2 * count + 1] = tenant.getValue()[1] & 0xFFFF_FFFFL;
-                count++;
-            }
-        }
-        tables.ila().domain(new IlaTable.Domain(locators, prefixes, Arrays.copyOf(vnids, count), Arrays.copyOf(tenantPrefixes, 2 * count),
-            routerMac, old.underlayPort()));
-    }
-
-    /** {@code old} followed by what {@code wanted} adds; refused when {@code wanted} misses one of {@code old}. */
-    private static long[] grown(final long[] old, final long[] wanted, final String what)
-    {
-        final long[] result = Arrays.copyOf(old, old.length + wanted.length);
-        int count = old.length;
-        for (final long o : old)
-        {
-            if (Arrays.stream(wanted).noneMatch(w -> w == o))
-            {
-                throw new TableException("ILA " + what + " " + Long.toHexString(o) + " cannot go while mappings exist");
-            }
-        }
-        for (final long w : wanted)
-        {
-            if (Arrays.stream(result, 0, count).noneMatch(r -> r == w))
-            {
-                result[count++] = w;
-            }
-        }
-        return Arrays.copyOf(result, count);
-    }
-
-    /**
      * Puts back a domain this writer replaced (undoing a growth: the mappings made under the
      * grown domain are gone again by then).
      */
@@ -432,7 +357,7 @@ public final class TableWriter
         tables.ila().domain(previous);
     }
 
-    private static void checkVnid(final int vnid)
+    static void checkVnid(final int vnid)
     {
         if (vnid < 0 || vnid > IlaIdentifier.MAX_VNID)
         {
