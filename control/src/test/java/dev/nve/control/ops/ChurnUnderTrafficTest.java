@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static dev.nve.control.ops.ChurnFixture.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,127 +52,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class ChurnUnderTrafficTest
 {
-    static final ObjectMapper JSON = new ObjectMapper();
-    static final int MACS = 256;
-    static final int SIRS = 64;
-    static final long UPDATES = 400_000;
-    static final long MAX_MILLIS = 20_000;
-    static final int BATCH_OPS = 500;
-    static final String[] VTEPS = {"198.18.0.2", "198.18.0.3", "198.18.0.4", "198.18.0.5"};
-    static final long[] LOCATORS = {0x2001_0db8_000b_0000L, 0x2001_0db8_000c_0000L, 0x2001_0db8_000d_0000L};
-    static final long C1_MAC = 0x02_00_00_00_01_01L;
-    static final long A1_MAC = 0x02_00_00_00_0a_01L;
-    static final long ROUTER_MAC = 0x02_00_00_00_00_eeL;
-
-    static long remoteMac(final int i)
-    {
-        return 0x02_00_00_00_b0_00L + i;
-    }
-
-    /**
-     * The VTEP of MAC i in phase 0 or 1: each MAC has its own pair. The first {@link #LONERS}
-     * MACs have a VTEP of their own in phase 1, so each of their moves frees a template and the
-     * next one reuses the slot: the worker epochs must keep a worker from using a reused slot.
-     */
-    static String vtep(final int i, final int phase)
-    {
-        return i < LONERS && phase == 1 ? "198.18.1." + (10 + i) : VTEPS[(i + phase) % VTEPS.length];
-    }
-
-    static final int LONERS = 8;
-
-    static int locatorOf(final int j, final int phase)
-    {
-        return (j + phase) % LOCATORS.length;
-    }
-
-    static String config()
-    {
-        final StringBuilder fdb = new StringBuilder();
-        for (int i = 0; i < MACS; i++)
-        {
-            fdb.append(i == 0 ? "" : ",").append(String.format("{\"vni\":100,\"mac\":\"%s\",\"vtep\":\"%s\"}", mac(remoteMac(i)), vtep(i, 0)));
-        }
-        final StringBuilder mappings = new StringBuilder();
-        for (int j = 0; j < SIRS; j++)
-        {
-            mappings.append(j == 0 ? "" : ",").append(String.format("{\"sir\":\"fd00:5::b:%x\",\"type\":\"iid\",\"locator\":\"%s\"}", j, locator(locatorOf(j, 0))));
-        }
-        return "{\"underlay\":{\"port\":\"uplink\",\"mac\":\"02:00:00:00:00:01\",\"vteps\":[\"198.18.0.1\"],\"gatewayMac\":\"02:00:00:00:00:fe\"},"
-            + "\"networks\":[{\"vni\":100,\"gbp\":true},{\"vni\":300,\"gbp\":true}],"
-            + "\"endpoints\":[{\"name\":\"c1\",\"port\":\"c1\",\"vni\":100,\"mac\":\"" + mac(C1_MAC) + "\",\"ips\":[\"198.19.1.1\"],\"labels\":{\"id\":\"service1\"}},"
-            + "{\"name\":\"a1\",\"port\":\"a1\",\"mac\":\"" + mac(A1_MAC) + "\",\"ips\":[\"fd00:5::a1\"]}],"
-            + "\"fdb\":[" + fdb + ",{\"vni\":300,\"mac\":\"" + mac(remoteMac(0)) + "\",\"vtep\":\"" + VTEPS[0] + "\"}],"
-            + "\"ports\":[\"c3\"],"
-            + "\"ila\":{\"routerMac\":\"" + mac(ROUTER_MAC) + "\",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"],\"tenants\":[],"
-            + "\"mappings\":[" + mappings + "]},"
-            + "\"tables\":{\"fdbEntries\":1024,\"encapTemplates\":14}}";
-    }
-
-    static String mac(final long mac)
-    {
-        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", mac >>> 40 & 0xFF, mac >>> 32 & 0xFF, mac >>> 24 & 0xFF, mac >>> 16 & 0xFF, mac >>> 8 & 0xFF, mac & 0xFF);
-    }
-
-    static String locator(final int k)
-    {
-        final long l = LOCATORS[k];
-        return String.format("%x:%x:%x:%x::/64", l >>> 48 & 0xFFFF, l >>> 32 & 0xFFFF, l >>> 16 & 0xFFFF, l & 0xFFFF);
-    }
-
-    /** Two equivalent policies for c1 (egress to anything): replacing one by the other must not drop a frame. */
-    static final String[] POLICIES = {
-        "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"all\"]}]}",
-        "{\"endpointSelector\":{\"matchLabels\":{\"id\":\"service1\"}},\"egress\":[{\"toEntities\":[\"world\",\"all\"]}]}"};
-
-    /** Tables from {@link #config()}, the operations over them and a pipeline with in-memory ports. */
-    private static final class Fixture implements AutoCloseable
-    {
-        final Tables tables;
-        final FrameMemory memory = FrameMemory.allocate(4096);
-        final TableWriter writer;
-        final TableOps ops;
-        final FramePool pool = new FramePool(memory);
-        final Counters counters = new Counters();
-        final InMemoryPort uplink;
-        final InMemoryPort c1;
-        final InMemoryPort a1;
-        final InMemoryPort c3;
-        final Pipeline pipeline;
-
-        Fixture() throws Exception
-        {
-            final HostConfig config = HostConfig.parse(JSON.readTree(config()));
-            tables = new Tables(config.sizes());
-            writer = new TableWriter(tables);
-            final IdentityRegistry identities = config.apply(writer);
-            ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
-            ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
-            final Port[] ports = new Port[4];
-            uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);
-            c1 = new InMemoryPort(tables.ports().find("c1"), "c1", pool);
-            a1 = new InMemoryPort(tables.ports().find("a1"), "a1", pool);
-            c3 = new InMemoryPort(tables.ports().find("c3"), "c3", pool);
-            ports[uplink.id()] = uplink;
-            ports[c1.id()] = c1;
-            ports[a1.id()] = a1;
-            ports[c3.id()] = c3;
-            pipeline = new Pipeline(tables, ports, pool, counters, 64, new ConntrackTable(4096), new FlowEvents(1 << 16));
-        }
-
-        long retired()
-        {
-            return writer.templatesRetired();
-        }
-
-        @Override
-        public void close()
-        {
-            tables.close();
-            memory.close();
-        }
-    }
-
     /** How a batch of operations reaches the control thread. */
     @FunctionalInterface
     private interface BatchPath
@@ -182,7 +62,7 @@ final class ChurnUnderTrafficTest
     @Test
     void noFrameGoesAstrayOrIsLostWhileTheTablesChurn() throws Exception
     {
-        try (Fixture f = new Fixture())
+        try (ChurnFixture f = new ChurnFixture())
         {
             churn(f, "direct", UPDATES, params -> f.ops.handle(request("batch", params)));
         }
@@ -192,7 +72,7 @@ final class ChurnUnderTrafficTest
     @Test
     void theSameThroughTheControlSocket(@TempDir final Path dir) throws Exception
     {
-        try (Fixture f = new Fixture();
+        try (ChurnFixture f = new ChurnFixture();
              ControlServer server = ControlServer.start(ControlServerOptions.defaults().withSocketPath(dir.resolve("nve.sock")), f.ops);
              ControlClient client = ControlClient.connect(dir.resolve("nve.sock")))
         {
@@ -200,7 +80,7 @@ final class ChurnUnderTrafficTest
         }
     }
 
-    private void churn(final Fixture f, final String path, final long target, final BatchPath send) throws Exception
+    private void churn(final ChurnFixture f, final String path, final long target, final BatchPath send) throws Exception
     {
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicReference<String> astray = new AtomicReference<>();
@@ -274,157 +154,6 @@ final class ChurnUnderTrafficTest
             batch.addObject().put("op", "policy.import").putObject("params").put("name", "p").set("policy", JSON.readTree(POLICIES[round / 20 % 2]));
         }
         return batch;
-    }
-
-    /**
-     * The visibility bound: a frame handed to the worker after an update's response was
-     * received uses the update, every time. MAC 0 moves between its two VTEPs 2,000 times; after
-     * each move one frame to it is sent (among background frames to the other MACs, so the
-     * worker is mid-traffic, not idle) and must leave towards the new VTEP.
-     */
-    @Test
-    void everyFrameSentAfterAnUpdateWasAnsweredUsesIt() throws Exception
-    {
-        try (Fixture f = new Fixture())
-        {
-            final BlockingQueue<Integer> probes = new ArrayBlockingQueue<>(1);
-            final BlockingQueue<String> seen = new ArrayBlockingQueue<>(1);
-            final AtomicBoolean stop = new AtomicBoolean();
-            final Thread worker = Thread.ofPlatform().name("visibility-worker").start(() ->
-            {
-                final byte[] probe = FrameBuilder.ethernet(remoteMac(0), C1_MAC).ipv4("198.19.1.1", "198.19.1.2").udp(40000, 7).payload(18).build();
-                int n = 0;
-                while (!stop.get())
-                {
-                    f.c1.offer(FrameBuilder.ethernet(remoteMac(1 + n++ % (MACS - 1)), C1_MAC).ipv4("198.19.1.1", "198.19.1.2").udp(40001, 7).payload(18).build());
-                    if (probes.poll() != null)
-                    {
-                        f.c1.offer(probe);
-                    }
-                    while (f.c1.hasPendingInput())
-                    {
-                        f.pipeline.poll();
-                    }
-                    for (final byte[] frame : f.uplink.takeTransmitted())
-                    {
-                        final ByteBuffer b = ByteBuffer.wrap(frame);
-                        if ((b.getLong(50) >>> 16) == remoteMac(0))
-                        {
-                            seen.add((b.get(30) & 0xFF) + "." + (b.get(31) & 0xFF) + "." + (b.get(32) & 0xFF) + "." + (b.get(33) & 0xFF));
-                        }
-                    }
-                }
-            });
-            try
-            {
-                for (int k = 0; k < 2000; k++)
-                {
-                    final String vtep = vtep(0, 1 - (k & 1));
-                    f.ops.handle(request("fdb.add", JSON.createObjectNode().put("vni", 100).put("mac", mac(remoteMac(0))).put("vtep", vtep)));
-                    probes.put(0);
-                    final String to = seen.poll(10, TimeUnit.SECONDS);
-                    assertEquals(vtep, to, "move " + k + ": the first frame after the answer went to the old VTEP");
-                }
-            }
-            finally
-            {
-                stop.set(true);
-                worker.join(10_000);
-            }
-        }
-    }
-
-    /**
-     * A local endpoint moving on its port: c3's endpoint alternates between (VNI 100, identity
-     * 7001) and (VNI 300, identity 7002), each move one batch (endpoint.del + endpoint.add),
-     * while the worker sends frames from c3 to a MAC known in both networks. Every frame that
-     * leaves must carry one of the two real pairs of VNI and VXLAN-GBP identity, never a mix
-     * of the old and the new endpoint; frames in the instant between del and add are dropped as
-     * coming from a port with no endpoint (the endpoint really is absent then) and counted.
-     */
-    @Test
-    void aLocalEndpointMovesBetweenNetworksWithoutTornFrames() throws Exception
-    {
-        try (Fixture f = new Fixture())
-        {
-            final AtomicBoolean stop = new AtomicBoolean();
-            final AtomicReference<String> torn = new AtomicReference<>();
-            final long[] seen = new long[2];
-            final long c3Mac = 0x02_00_00_00_03_03L;
-            final Thread worker = Thread.ofPlatform().name("move-worker").start(() ->
-            {
-                final byte[] frame = FrameBuilder.ethernet(remoteMac(0), c3Mac).ipv4("198.19.3.3", "198.19.1.2").udp(40000, 7).payload(18).build();
-                while (!stop.get() && torn.get() == null)
-                {
-                    for (int k = 0; k < 32; k++)
-                    {
-                        f.c3.offer(frame);
-                    }
-                    while (f.c3.hasPendingInput())
-                    {
-                        f.pipeline.poll();
-                    }
-                    for (final byte[] out : f.uplink.takeTransmitted())
-                    {
-                        final ByteBuffer b = ByteBuffer.wrap(out);
-                        final int gbp = b.getShort(44) & 0xFFFF;
-                        final int vni = b.getInt(46) >>> 8;
-                        if (vni == 100 && gbp == 7001)
-                        {
-                            seen[0]++;
-                        }
-                        else if (vni == 300 && gbp == 7002)
-                        {
-                            seen[1]++;
-                        }
-                        else
-                        {
-                            torn.compareAndSet(null, "VNI " + vni + " with identity " + gbp);
-                        }
-                    }
-                }
-            });
-            final int moves = 5000;
-            try
-            {
-                for (int k = 0; k < moves && torn.get() == null; k++)
-                {
-                    final int vni = (k & 1) == 0 ? 300 : 100;
-                    final int identity = vni == 300 ? 7002 : 7001;
-                    final ObjectNode batch = JSON.createObjectNode();
-                    final ArrayNode ops = batch.putArray("ops");
-                    if (k > 0)
-                    {
-                        ops.addObject().put("op", "endpoint.del").putObject("params").put("port", "c3");
-                    }
-                    ops.addObject().put("op", "endpoint.add").putObject("params").put("port", "c3").put("vni", vni).put("mac", mac(c3Mac))
-                        .put("identity", identity);
-                    f.ops.handle(request("batch", batch));
-                }
-            }
-            finally
-            {
-                stop.set(true);
-                worker.join(10_000);
-            }
-            final long absent = f.counters.snapshot().getOrDefault("stage/classify/drop/PORT_NOT_CONFIGURED", 0L);
-            System.out.printf("ChurnUnderTrafficTest endpoint moves: %d moves; frames out as (100, 7001) %d, as (300, 7002) %d; "
-                + "dropped while the port had no endpoint %d%n", moves, seen[0], seen[1], absent);
-            assertNull(torn.get(), "a frame mixed the old and the new endpoint");
-            assertTrue(seen[0] > 0 && seen[1] > 0, "frames left as both endpoints");
-            for (final Map.Entry<String, Long> e : f.counters.snapshot().entrySet())
-            {
-                if (e.getKey().contains("/drop/") && !e.getKey().endsWith("/PORT_NOT_CONFIGURED"))
-                {
-                    assertEquals(0L, e.getValue(), "no other drop: " + e.getKey());
-                }
-            }
-        }
-    }
-
-    private static Request request(final String op, final ObjectNode params)
-    {
-        return new Request(JSON.getNodeFactory().numberNode(1), op, params);
     }
 
     private static void runWorker(final Pipeline pipeline, final InMemoryPort uplink, final InMemoryPort c1, final InMemoryPort a1, final AtomicBoolean stop,
