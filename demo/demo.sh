@@ -7,6 +7,7 @@
 # end, on Ctrl-C and on failure. Results: demo-results/results.json and figure10.svg.
 #
 #   demo/demo.sh [--quick] [--out DIR]     (root; run through ./nve demo)
+#   NVE_DEMO_IDLE=busy-spin ...            the workers' idle strategy (default poll:10)
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -16,7 +17,7 @@ while (($#)); do
   case $1 in
     --quick) QUICK=1 ;;
     --out) OUT=$2; shift ;;
-    -h|--help) sed -n 2,9p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n 2,10p "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "nve demo: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -117,7 +118,7 @@ start_nve() {
   local n=$1 ns log=$WORK/nve-h$1.log
   ns=$([[ $n == 1 ]] && echo "$H1" || echo "$H2")
   host_config "$n"
-  ip netns exec "$ns" "$ROOT/nve" run --config "$WORK/h$n.json" --control-socket "$WORK/h$n.sock" --idle poll:10 --duration 600 >"$log" 2>&1 &
+  ip netns exec "$ns" "$ROOT/nve" run --config "$WORK/h$n.json" --control-socket "$WORK/h$n.sock" --idle "${NVE_DEMO_IDLE:-poll:10}" --duration 600 >"$log" 2>&1 &
   NVE_PIDS+=($!)
   for _ in $(seq 1 300); do
     grep -q "nve run: control socket" "$log" 2>/dev/null && return 0
