@@ -26,6 +26,8 @@ public final class BgpDecodeException extends Exception
     public static final int BAD_BGP_IDENTIFIER = 3;
     public static final int UNSUPPORTED_OPTIONAL_PARAMETER = 4;
     public static final int UNACCEPTABLE_HOLD_TIME = 6;
+    /** RFC 5492 §5: the peer lacks a capability this speaker requires. */
+    public static final int UNSUPPORTED_CAPABILITY = 7;
 
     /** UPDATE message error subcodes (RFC 4271 §6.3). */
     public static final int MALFORMED_ATTRIBUTE_LIST = 1;
