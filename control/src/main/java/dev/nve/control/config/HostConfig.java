@@ -35,9 +35,10 @@ import static dev.nve.control.config.JsonFields.onlyKnown;
 import static dev.nve.control.config.JsonFields.string;
 
 /**
- * A host's configuration (docs/CONFIG.md): underlay, remote VTEPs, networks, endpoints and
- * static FDB entries. Parsed strictly and completely before anything is applied, so a bad
- * file changes nothing; {@link #apply} then goes through the one table-writer path.
+ * A host's configuration (docs/CONFIG.md): underlay, remote VTEPs, networks, endpoints,
+ * static FDB entries and the optional BGP EVPN speaker ({@code bgp}, null when absent). Parsed
+ * strictly and completely before anything is applied, so a bad file changes nothing;
+ * {@link #apply} then goes through the one table-writer path.
  */
 public record HostConfig(
     Underlay underlay,
@@ -49,7 +50,8 @@ public record HostConfig(
     SecurityConfig security,
     Tables.Sizes sizes,
     List<String> ports,
-    ConfigOperations operations)
+    ConfigOperations operations,
+    BgpConfig bgp)
 {
     /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
     public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, List<IlaMapping> mappings)
@@ -135,7 +137,7 @@ public record HostConfig(
     /** The same config with {@code value} as its operations. */
     public HostConfig withOperations(final ConfigOperations value)
     {
-        return new HostConfig(underlay, remoteVteps, networks, endpoints, fdb, ila, security, sizes, ports, value);
+        return new HostConfig(underlay, remoteVteps, networks, endpoints, fdb, ila, security, sizes, ports, value, bgp);
     }
 
     static HostConfig parseObject(final JsonNode root) throws ConfigException
@@ -144,7 +146,7 @@ public record HostConfig(
         {
             throw new ConfigException("config: expected a JSON object or a list of operations");
         }
-        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables", "ports"));
+        onlyKnown(root, "config", Set.of("underlay", "remoteVteps", "networks", "endpoints", "fdb", "ila", "security", "tables", "ports", "bgp"));
         final JsonNode u = JsonFields.required(root, "config", "underlay");
         onlyKnown(u, "underlay", Set.of("port", "mac", "mtu", "vxlanPort", "vteps", "gatewayMac"));
         final List<InetAddress> vteps = new ArrayList<>();
@@ -226,7 +228,12 @@ public record HostConfig(
         {
             ports.add(portName(text(portArray.get(i), "ports[" + i + "]"), "ports[" + i + "]"));
         }
-        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes, ports, ConfigOperations.NONE);
+        final BgpConfig bgp = BgpConfig.parse(root.get("bgp"));
+        if (bgp != null && vteps.isEmpty())
+        {
+            throw new ConfigException("bgp: needs underlay.vteps: the first one is the next hop of the EVPN routes");
+        }
+        return new HostConfig(underlay, remotes, networks, endpoints, fdb, ila, security, sizes, ports, ConfigOperations.NONE, bgp);
     }
 
     /** One endpoint object (the config's {@code endpoints[i]}, the control socket's {@code endpoint.add}); errors name {@code path}. */

@@ -28,9 +28,10 @@ import java.util.function.UnaryOperator;
     "  nve ctl policy import study policy.json",
     "  nve ctl dump fdb --vni 100 --json",
     "  nve ctl monitor --dropped --duration 10",
+    "  nve ctl bgp",
     "",
     "Exit codes: 0 done, 1 refused by nve (code and message printed), 2 usage error, 3 cannot connect."},
-    subcommands = {InfoCommands.Health.class, InfoCommands.Stats.class, InfoCommands.Dump.class, InfoCommands.Monitor.class,
+    subcommands = {InfoCommands.Health.class, InfoCommands.Bgp.class, InfoCommands.Stats.class, InfoCommands.Dump.class, InfoCommands.Monitor.class,
         InfoCommands.Apply.class, InfoCommands.Call.class, TableCommands.PortCmd.class, TableCommands.Network.class, TableCommands.Endpoint.class, TableCommands.Fdb.class, TableCommands.Flood.class, TableCommands.IpCacheCmd.class,
         TableCommands.Ila.class, TableCommands.Policy.class})
 public final class CtlCommand

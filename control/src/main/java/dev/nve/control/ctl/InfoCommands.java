@@ -31,6 +31,16 @@ final class InfoCommands
         }
     }
 
+    @Command(name = "bgp", description = {"The BGP sessions: peer, state, uptime, messages, routes (needs a bgp section in the config).", "  nve ctl bgp"})
+    static final class Bgp extends CtlCommand.Sub implements Callable<Integer>
+    {
+        @Override
+        public Integer call()
+        {
+            return ctl().call("bgp", CtlCommand.params());
+        }
+    }
+
     @Command(name = "stats", description = {"Counters per port, stage, drop reason and policy rule.", "  nve ctl stats --prefix port/c1/"})
     static final class Stats extends CtlCommand.Sub implements Callable<Integer>
     {

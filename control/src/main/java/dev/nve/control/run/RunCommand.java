@@ -1,6 +1,8 @@
 package dev.nve.control.run;
 
 import dev.nve.control.Main;
+import dev.nve.control.bgp.BgpControl;
+import dev.nve.control.bgp.BgpSpeaker;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
 import dev.nve.control.metrics.MetricsServer;
@@ -17,6 +19,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** {@code nve run}: the dataplane on real interfaces through AF_XDP (docs/RUN.md). */
 @Command(name = "run", mixinStandardHelpOptions = true, description = {
@@ -135,6 +141,7 @@ public final class RunCommand implements Callable<Integer>
         RunReport report;
         ControlServer server = null;
         MetricsServer metricsServer = null;
+        final AtomicReference<BgpSpeaker> speaker = new AtomicReference<>();
         try
         {
             dataplane.start();
@@ -142,9 +149,13 @@ public final class RunCommand implements Callable<Integer>
             {
                 final ControlServerOptions serverOptions = ControlServerOptions.defaults().withSocketPath(Path.of(controlSocket))
                     .withAllowedGroup(controlGroup);
-                server = ControlServer.start(serverOptions, dataplane.controlOps());
+                server = ControlServer.start(serverOptions, BgpControl.withBgpOperation(dataplane.controlOps(), speaker::get));
                 out.println("nve run: control socket " + server.socketPath() + " (mode 0600" + (controlGroup != null ? ", group " + controlGroup : "")
                     + "); try: nve ctl --socket " + server.socketPath() + " health");
+            }
+            if (hostConfig.bgp() != null)
+            {
+                speaker.set(startBgp(hostConfig, dataplane, server, out));
             }
             if (metrics != null)
             {
@@ -172,6 +183,10 @@ public final class RunCommand implements Callable<Integer>
         }
         finally
         {
+            if (speaker.get() != null)
+            {
+                speaker.get().close();
+            }
             if (server != null)
             {
                 server.close();
@@ -194,6 +209,28 @@ public final class RunCommand implements Callable<Integer>
             }
         }
         return failed || !report.clean() ? Main.EXIT_FAILURE : Main.EXIT_OK;
+    }
+
+    /**
+     * The BGP speaker (docs/CONFIG.md, {@code bgp}), after the control socket: its table changes
+     * go through the control thread. Without a control socket it gets a control thread of its own.
+     */
+    private static BgpSpeaker startBgp(final HostConfig config, final AfXdpDataplane dataplane, final ControlServer server, final PrintStream out)
+        throws IOException
+    {
+        final Executor control = server != null
+            ? task ->
+            {
+                if (!server.execute(task))
+                {
+                    throw new RejectedExecutionException("the control socket is closed");
+                }
+            }
+            : Executors.newSingleThreadExecutor(task -> Thread.ofPlatform().name("nve-control").daemon().unstarted(task));
+        final BgpSpeaker speaker = BgpSpeaker.start(config.bgp(), config.underlay().vteps().getFirst(), dataplane.controlOps(), control);
+        out.println("nve run: BGP EVPN speaker AS " + config.bgp().as() + ", router id " + config.bgp().routerId().getHostAddress() + ", peers "
+            + config.bgp().peers().stream().map(p -> p.address().getHostAddress() + ":" + p.port()).toList() + "; try: nve ctl bgp");
+        return speaker;
     }
 
     private String waitForStop(final AfXdpDataplane dataplane, final Signals signals, final PrintStream out) throws InterruptedException

@@ -128,6 +128,16 @@ public final class ControlServer implements AutoCloseable
         return new Stats(clients.get(), requests.get(), Collections.unmodifiableMap(byCode));
     }
 
+    /**
+     * Queues {@code task} on the control thread, after the requests already queued: for work
+     * that did not come from a client (the BGP speaker's table changes), which must still go
+     * through the tables' single writer. False when the server is closed.
+     */
+    public boolean execute(final Runnable task)
+    {
+        return control.execute(task);
+    }
+
     private void acceptLoop()
     {
         while (!closed.get())

@@ -86,6 +86,20 @@ final class ControlThread implements AutoCloseable
         }
     }
 
+    /** Queues {@code task} on the control thread; false when that thread is stopped. */
+    boolean execute(final Runnable task)
+    {
+        try
+        {
+            executor.execute(task);
+            return true;
+        }
+        catch (final RejectedExecutionException stopped)
+        {
+            return false;
+        }
+    }
+
     /** Closes the subscription on the control thread, waiting up to 5 s; on this thread if the control thread is stopped. */
     void close(final Subscription subscription)
     {
