@@ -21,6 +21,7 @@ import dev.nve.dataplane.stage.VxlanEncapStage;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.table.WorkerEpochs;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -48,24 +49,25 @@ public final class Pipeline
     private final List<StageCounters> stageCounters;
     private int nextPort;
 
-    /**
-     * @param ports indexed by port id ({@code Tables.ports()}); null where a port id has no
-     *              I/O in this worker.
-     */
     /** Conntrack entries of a pipeline built without an explicit table (tests, benchmarks). */
     public static final int DEFAULT_CONNTRACK_ENTRIES = 4096;
     /** Conntrack slots swept per batch; more when idle. */
     private static final int SWEEP_PER_BATCH = 64;
     private static final int SWEEP_WHEN_IDLE = 4096;
 
+    /**
+     * @param ports indexed by port id ({@code Tables.ports()}); null where a port id has no
+     *              I/O in this worker.
+     */
     public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity)
     {
         this(tables, ports, pool, counters, batchCapacity, new ConntrackTable(DEFAULT_CONNTRACK_ENTRIES), null);
     }
 
     /**
+     * @param ports     indexed by port id ({@code Tables.ports()}); null where a port id has no I/O in this worker
      * @param conntrack this worker's connection table
-     * @param events this worker's flow-event ring, or null
+     * @param events    this worker's flow-event ring, or null
      */
     public Pipeline(final Tables tables, final Port[] ports, final FramePool pool, final Counters counters, final int batchCapacity,
         final ConntrackTable conntrack, final FlowEvents events)
@@ -181,8 +183,8 @@ public final class Pipeline
         }
         if (id >= ports.length)
         {
-            ports = java.util.Arrays.copyOf(ports, id + 1);
-            portCounters = java.util.Arrays.copyOf(portCounters, id + 1);
+            ports = Arrays.copyOf(ports, id + 1);
+            portCounters = Arrays.copyOf(portCounters, id + 1);
         }
         ports[id] = port;
         if (port != null && portCounters[id] == null)

@@ -106,37 +106,30 @@ public final class VxlanEncapStage implements Stage
             final int sourcePort = SOURCE_PORT_BASE | (InnerFlowHash.hash(segment, inner, innerLength) & SOURCE_PORT_MASK);
             MemorySegment.copy(templateSegment, EncapTemplates.slotOffset(template) + EncapTemplates.HEADER_OFFSET, segment, outer, headerLength);
             final long ip = outer + IP_OFFSET;
-            if ((flags & EncapTemplates.FLAG_IPV6) == 0)
+            final boolean ipv6 = (flags & EncapTemplates.FLAG_IPV6) != 0;
+            final long udp = ip + (ipv6 ? Ipv6Header.HEADER_LENGTH : Ipv4Header.MIN_HEADER_LENGTH);
+            final int udpLength = ipLength - (ipv6 ? Ipv6Header.HEADER_LENGTH : Ipv4Header.MIN_HEADER_LENGTH);
+            segment.set(U16_BE, udp + UdpHeader.SOURCE_PORT_OFFSET, (short)sourcePort);
+            segment.set(U16_BE, udp + UdpHeader.LENGTH_OFFSET, (short)udpLength);
+            final long vxlan = udp + UdpHeader.HEADER_LENGTH;
+            if (gbp)
             {
-                final long udp = ip + Ipv4Header.MIN_HEADER_LENGTH;
+                segment.set(U16_BE, vxlan + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
+            }
+            if (vniIdentity)
+            {
+                // the 24-bit VNI field, then the reserved byte, kept 0
+                segment.set(U32_BE, vxlan + VxlanHeader.VNI_OFFSET, identity << 8);
+            }
+            if (!ipv6)
+            {
                 segment.set(U16_BE, ip + Ipv4Header.TOTAL_LENGTH_OFFSET, (short)ipLength);
                 segment.set(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET, (short)Checksum.finish(partialSum + ipLength));
-                segment.set(U16_BE, udp + UdpHeader.SOURCE_PORT_OFFSET, (short)sourcePort);
-                segment.set(U16_BE, udp + UdpHeader.LENGTH_OFFSET, (short)(ipLength - Ipv4Header.MIN_HEADER_LENGTH));
-                if (gbp)
-                {
-                    segment.set(U16_BE, udp + UdpHeader.HEADER_LENGTH + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
-                }
-                if (vniIdentity)
-                {
-                    writeVni(segment, udp + UdpHeader.HEADER_LENGTH, identity);
-                }
             }
             else
             {
-                final long udp = ip + Ipv6Header.HEADER_LENGTH;
-                final int udpLength = ipLength - Ipv6Header.HEADER_LENGTH;
+                // the UDP checksum covers the VXLAN header: written after it
                 segment.set(U16_BE, ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET, (short)udpLength);
-                segment.set(U16_BE, udp + UdpHeader.SOURCE_PORT_OFFSET, (short)sourcePort);
-                segment.set(U16_BE, udp + UdpHeader.LENGTH_OFFSET, (short)udpLength);
-                if (gbp)
-                {
-                    segment.set(U16_BE, udp + UdpHeader.HEADER_LENGTH + VxlanHeader.GROUP_POLICY_ID_OFFSET, (short)Math.max(identity, 0));
-                }
-                if (vniIdentity)
-                {
-                    writeVni(segment, udp + UdpHeader.HEADER_LENGTH, identity);
-                }
                 final int checksum = Checksum.finish(partialSum + udpLength + Checksum.sum(segment, udp, udpLength));
                 // A computed 0 is sent as all ones: zero means "no checksum" (RFC 768).
                 segment.set(U16_BE, udp + UdpHeader.CHECKSUM_OFFSET, (short)(checksum == 0 ? 0xFFFF : checksum));
@@ -146,12 +139,6 @@ public final class VxlanEncapStage implements Stage
             batch.transmit(i, underlayPort);
         }
         counters.flush();
-    }
-
-    /** The 24-bit VNI field (bytes 4-6 of the VXLAN header, then the reserved byte 7, kept 0). */
-    private static void writeVni(final MemorySegment segment, final long vxlan, final int vni)
-    {
-        segment.set(U32_BE, vxlan + VxlanHeader.VNI_OFFSET, vni << 8);
     }
 
     private void drop(final PacketBatch batch, final int i, final DropReason reason)
