@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -72,6 +73,12 @@ public final class IlaConfig
             mappings.add(parseMapping(mappingArray.get(i), "ila.mappings[" + i + "]"));
         }
         return new HostConfig.Ila(routerMac, locators, sirPrefixes, tenants, mappings);
+    }
+
+    /** A locator (upper 64 bits) as its four groups, e.g. {@code 2001:db8:1:0}. */
+    public static String locatorText(final long locator)
+    {
+        return String.format(Locale.ROOT, "%x:%x:%x:%x", locator >>> 48 & 0xFFFF, locator >>> 32 & 0xFFFF, locator >>> 16 & 0xFFFF, locator & 0xFFFF);
     }
 
     /** The config's name of an identifier type ({@code iid}, {@code luid}, {@code virt-uni-v6}). */

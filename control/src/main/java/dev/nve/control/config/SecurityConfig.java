@@ -159,8 +159,7 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
                 }
                 if (e.identity() > 0)
                 {
-                    addAddresses(writer, tables, e.vni(), e.vni() < 0 || e.ilaTenant() >= 0 || tables.ila().domain().routerMac() >= 0, e.ilaTenant(),
-                        e.ips(), e.identity());
+                    addAddresses(writer, tables, e.vni(), servedByIla(tables, e), e.ilaTenant(), e.ips(), e.identity());
                 }
             }
             for (int i = 0; i < remoteEndpoints.size(); i++)
@@ -184,16 +183,36 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
     private static void addAddresses(final TableWriter writer, final Tables tables, final int vni, final boolean ila, final int ilaTenant,
         final List<InetAddress> ips, final int identity)
     {
+        for (final Placement p : placements(tables, vni, ila, ilaTenant, ips))
+        {
+            writer.setIpIdentity(p.zone(), p.ip(), identity);
+        }
+    }
+
+    /** One ipcache entry of an endpoint: the zone and the address. */
+    public record Placement(int zone, InetAddress ip)
+    {
+    }
+
+    /**
+     * Where an endpoint's addresses go in the ipcache: every address in its network's zone
+     * ({@code vni}), and with {@code ila} its IPv6 addresses in its ILA zone too.
+     *
+     * @throws TableException an unknown VNI or ILA tenant
+     */
+    public static List<Placement> placements(final Tables tables, final int vni, final boolean ila, final int ilaTenant, final List<InetAddress> ips)
+    {
         final int network = vni < 0 ? NetworkTable.MISSING : tables.networks().find(vni);
         if (vni >= 0 && network == NetworkTable.MISSING)
         {
             throw new TableException("unknown VNI " + vni + " (add the network first)");
         }
+        final List<Placement> placements = new ArrayList<>();
         for (final InetAddress address : ips)
         {
             if (vni >= 0)
             {
-                writer.setIpIdentity(network, address, identity);
+                placements.add(new Placement(network, address));
             }
             if (ila && address instanceof Inet6Address)
             {
@@ -201,8 +220,15 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
                 {
                     throw new TableException("no ILA tenant with VNID " + ilaTenant);
                 }
-                writer.setIpIdentity(FilterStage.ilaZone(tables, ilaTenant), address, identity);
+                placements.add(new Placement(FilterStage.ilaZone(tables, ilaTenant), address));
             }
         }
+        return placements;
+    }
+
+    /** Whether an endpoint's IPv6 addresses also go in its ILA zone (the config's rule, the control socket's too). */
+    public static boolean servedByIla(final Tables tables, final HostConfig.Endpoint e)
+    {
+        return e.vni() < 0 || e.ilaTenant() >= 0 || tables.ila().domain().routerMac() >= 0;
     }
 }

@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.config.SecurityConfig;
 import dev.nve.control.socket.ControlException;
 import dev.nve.control.socket.ErrorCode;
-import dev.nve.dataplane.stage.FilterStage;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.Macs;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,15 +102,13 @@ final class EndpointOps
         undo.record(() -> endpoints.remove(endpoint.port()));
         if (identity > 0)
         {
-            for (final Zone z : zones(endpoint))
+            for (final SecurityConfig.Placement p : placements(endpoint))
             {
-                final int zone = z.zone();
-                for (final InetAddress ip : z.ips())
-                {
-                    final int before = tables.ipCache().lookup(zone, IpCache.high(ip), IpCache.low(ip));
-                    w.setIpIdentity(zone, ip, identity);
-                    undo.record(before == IpCache.MISSING ? () -> w.removeIpIdentity(zone, ip) : () -> w.setIpIdentity(zone, ip, before));
-                }
+                final int zone = p.zone();
+                final InetAddress ip = p.ip();
+                final int before = tables.ipCache().lookup(zone, IpCache.high(ip), IpCache.low(ip));
+                w.setIpIdentity(zone, ip, identity);
+                undo.record(before == IpCache.MISSING ? () -> w.removeIpIdentity(zone, ip) : () -> w.setIpIdentity(zone, ip, before));
             }
         }
         return OpsContext.JSON.createObjectNode().put("port", endpoint.port()).put("identity", identity);
@@ -132,44 +129,24 @@ final class EndpointOps
         undo.record(() -> w.addEndpoint(endpoint.port(), endpoint.vni(), endpoint.mac(), endpoint.identity(), endpoint.ilaTenant()));
         endpoints.remove(port);
         undo.record(() -> endpoints.put(port, endpoint));
-        for (final Zone z : zones(endpoint))
+        for (final SecurityConfig.Placement placement : placements(endpoint))
         {
-            final int zone = z.zone();
-            for (final InetAddress ip : z.ips())
+            final int zone = placement.zone();
+            final InetAddress ip = placement.ip();
+            final int before = tables.ipCache().lookup(zone, IpCache.high(ip), IpCache.low(ip));
+            if (before == endpoint.identity())
             {
-                final int before = tables.ipCache().lookup(zone, IpCache.high(ip), IpCache.low(ip));
-                if (before == endpoint.identity())
-                {
-                    w.removeIpIdentity(zone, ip);
-                    undo.record(() -> w.setIpIdentity(zone, ip, before));
-                }
+                w.removeIpIdentity(zone, ip);
+                undo.record(() -> w.setIpIdentity(zone, ip, before));
             }
         }
         return OpsContext.JSON.createObjectNode().put("port", port).put("removed", true);
     }
 
-    /** An ipcache zone with the endpoint's addresses in it. */
-    private record Zone(int zone, List<InetAddress> ips)
+    /** The endpoint's ipcache entries, placed as the config places them. */
+    private List<SecurityConfig.Placement> placements(final HostConfig.Endpoint e)
     {
-    }
-
-    /**
-     * The ipcache entries of an endpoint, as the config makes them: all its addresses in its
-     * network's zone, its IPv6 addresses in its ILA zone when ILA serves it.
-     */
-    private List<Zone> zones(final HostConfig.Endpoint e)
-    {
-        final Tables tables = c.tables();
-        final List<Zone> zones = new ArrayList<>();
-        if (e.vni() >= 0)
-        {
-            zones.add(new Zone(tables.networks().find(e.vni()), e.ips()));
-        }
-        if (e.vni() < 0 || e.ilaTenant() >= 0 || tables.ila().domain().routerMac() >= 0)
-        {
-            zones.add(new Zone(FilterStage.ilaZone(tables, e.ilaTenant()), e.ips().stream().filter(ip -> ip instanceof Inet6Address).toList()));
-        }
-        return zones;
+        return SecurityConfig.placements(c.tables(), e.vni(), SecurityConfig.servedByIla(c.tables(), e), e.ilaTenant(), e.ips());
     }
 
     /** The endpoints in port order. */

@@ -14,7 +14,6 @@ import dev.nve.dataplane.table.Macs;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -165,7 +164,7 @@ final class IlaOps
             {
                 e.put("vnid", m.vnid());
             }
-            e.put("locator", locatorText(m.locator())).put("checksum", IlaConfig.modeName(m.mode()));
+            e.put("locator", IlaConfig.locatorText(m.locator()) + "::/64").put("checksum", IlaConfig.modeName(m.mode()));
             if (m.endpoint() != null)
             {
                 e.put("endpoint", m.endpoint());
@@ -176,10 +175,5 @@ final class IlaOps
             }
         }
         return list;
-    }
-
-    private static String locatorText(final long locator)
-    {
-        return String.format(Locale.ROOT, "%x:%x:%x:%x::/64", locator >>> 48 & 0xFFFF, locator >>> 32 & 0xFFFF, locator >>> 16 & 0xFFFF, locator & 0xFFFF);
     }
 }

@@ -2,6 +2,7 @@ package dev.nve.control.run;
 
 import dev.nve.control.config.ConfigException;
 import dev.nve.control.config.HostConfig;
+import dev.nve.control.config.IlaConfig;
 import dev.nve.control.ops.FlowMonitor;
 import dev.nve.control.ops.PortControl;
 import dev.nve.control.ops.TableOps;
@@ -100,7 +101,7 @@ public final class AfXdpDataplane implements AutoCloseable
             }
             for (final long locator : ilaLocators)
             {
-                parts.add("IPv6 to ILA locator " + locatorText(locator) + "::/64");
+                parts.add("IPv6 to ILA locator " + IlaConfig.locatorText(locator) + "::/64");
             }
             return parts.isEmpty() ? "nothing (the port has no role)" : String.join(", ", parts);
         }
@@ -748,11 +749,6 @@ public final class AfXdpDataplane implements AutoCloseable
             return String.format(Locale.ROOT, "%.1f MiB", n / (double)(1L << 20));
         }
         return (n + 1023) / 1024 + " KiB";
-    }
-
-    static String locatorText(final long locator)
-    {
-        return String.format(Locale.ROOT, "%x:%x:%x:%x", locator >>> 48 & 0xFFFF, locator >>> 32 & 0xFFFF, locator >>> 16 & 0xFFFF, locator & 0xFFFF);
     }
 
     @Override

@@ -17,6 +17,7 @@ import dev.nve.dataplane.pipeline.Pipeline;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.port.InMemoryPort;
 import dev.nve.dataplane.port.Port;
+import dev.nve.dataplane.table.Macs;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.wire.FrameBuilder;
@@ -103,7 +104,7 @@ final class ChurnFixture implements AutoCloseable
 
     static String mac(final long mac)
     {
-        return String.format("%02x:%02x:%02x:%02x:%02x:%02x", mac >>> 40 & 0xFF, mac >>> 32 & 0xFF, mac >>> 24 & 0xFF, mac >>> 16 & 0xFF, mac >>> 8 & 0xFF, mac & 0xFF);
+        return Macs.format(mac);
     }
 
     static String locator(final int k)

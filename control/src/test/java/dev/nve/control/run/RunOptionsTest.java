@@ -1,5 +1,6 @@
 package dev.nve.control.run;
 
+import dev.nve.control.config.IlaConfig;
 import dev.nve.xdp.XdpAttachMode;
 import dev.nve.xdp.XskBindMode;
 import org.junit.jupiter.api.Test;
@@ -67,6 +68,6 @@ final class RunOptionsTest
         assertEquals("16 MiB", AfXdpDataplane.bytes(16L << 20));
         assertEquals("176 KiB", AfXdpDataplane.bytes(176 * 1024));
         assertEquals("1.5 MiB", AfXdpDataplane.bytes(3L << 19));
-        assertEquals("2001:db8:1:0", AfXdpDataplane.locatorText(0x2001_0db8_0001_0000L));
+        assertEquals("2001:db8:1:0", IlaConfig.locatorText(0x2001_0db8_0001_0000L));
     }
 }
