@@ -205,7 +205,7 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
         final int network = vni < 0 ? NetworkTable.MISSING : tables.networks().find(vni);
         if (vni >= 0 && network == NetworkTable.MISSING)
         {
-            throw new TableException("unknown VNI " + vni + " (add the network first)");
+            throw TableException.notFound("unknown VNI " + vni + " (add the network first)");
         }
         final List<Placement> placements = new ArrayList<>();
         for (final InetAddress address : ips)
@@ -218,7 +218,7 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
             {
                 if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
                 {
-                    throw new TableException("no ILA tenant with VNID " + ilaTenant);
+                    throw TableException.notFound("no ILA tenant with VNID " + ilaTenant);
                 }
                 placements.add(new Placement(FilterStage.ilaZone(tables, ilaTenant), address));
             }

@@ -169,11 +169,13 @@ public final class TableOps implements ControlHandler
     /** The tables' refusals, by what they mean to a client. */
     static ControlException fromTable(final String op, final TableException e)
     {
-        final String message = e.getMessage() == null ? "refused" : e.getMessage();
-        final ErrorCode code = message.contains(" full") ? ErrorCode.TABLE_FULL
-            : message.startsWith("unknown ") || message.startsWith("no ") || message.contains(" is not an endpoint port") ? ErrorCode.NOT_FOUND
-            : ErrorCode.CONFLICT;
-        return new ControlException(code, op + ": " + message);
+        final ErrorCode code = switch (e.kind())
+        {
+            case FULL -> ErrorCode.TABLE_FULL;
+            case NOT_FOUND -> ErrorCode.NOT_FOUND;
+            case CONFLICT -> ErrorCode.CONFLICT;
+        };
+        return new ControlException(code, op + ": " + (e.getMessage() == null ? "refused" : e.getMessage()));
     }
 
     private Object batch(final ObjectNode params, final Undo undo) throws ControlException

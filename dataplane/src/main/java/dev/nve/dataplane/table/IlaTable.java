@@ -306,11 +306,11 @@ public final class IlaTable implements AutoCloseable
         final Stored old = stored.get(key);
         if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress, capacity + SPARE_ENTRIES)))
         {
-            throw new TableException("ILA mapping table full (" + capacity + " mappings)");
+            throw TableException.full("ILA mapping table full (" + capacity + " mappings)");
         }
         if (local && (old == null || !old.local()) && (localWireOwner.size() >= localCapacity || !canAllocate(freeIngress, nextIngress, localCapacity + SPARE_ENTRIES)))
         {
-            throw new TableException("ILA local identifier table full (" + localCapacity + ")");
+            throw TableException.full("ILA local identifier table full (" + localCapacity + ")");
         }
         final int sirIndex = indexOf(domain.sirPrefixes(), m.sirHigh());
         final int locatorIndex = indexOf(domain.localLocators(), m.locator());
@@ -492,7 +492,7 @@ public final class IlaTable implements AutoCloseable
                 final int tenant = domain.tenant(m.vnid());
                 if (tenant < 0)
                 {
-                    throw new TableException("no ILA tenant with VNID " + m.vnid());
+                    throw TableException.notFound("no ILA tenant with VNID " + m.vnid());
                 }
                 if (!domain.inTenantPrefix(tenant, m.sirHigh(), m.sirLow()))
                 {

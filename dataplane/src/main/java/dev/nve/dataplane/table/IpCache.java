@@ -298,7 +298,7 @@ public final class IpCache implements AutoCloseable
             final int overflow = freeOverflow();
             if (overflow < 0)
             {
-                throw new TableException("ipcache fingerprint-collision overflow full (" + OVERFLOW_ENTRIES + " entries): zone " + zone + ", " +
+                throw TableException.full("ipcache fingerprint-collision overflow full (" + OVERFLOW_ENTRIES + " entries): zone " + zone + ", " +
                     address(high, low).getHostAddress());
             }
             writeEntry(overflow, zone, high, low, identity);
@@ -345,7 +345,7 @@ public final class IpCache implements AutoCloseable
     {
         if (size >= maxEntries)
         {
-            throw new TableException("ipcache full (" + maxEntries + " entries): zone " + zone + ", " + address(high, low).getHostAddress());
+            throw TableException.full("ipcache full (" + maxEntries + " entries): zone " + zone + ", " + address(high, low).getHostAddress());
         }
     }
 

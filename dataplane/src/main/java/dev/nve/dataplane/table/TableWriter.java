@@ -111,7 +111,7 @@ public final class TableWriter
         final int network = tables.networks().add(vni, groupPolicy, identityInVni);
         if (network < 0)
         {
-            throw new TableException("network table full (" + tables.networks().highestIndex() + " networks created, removed ones included): VNI " + vni);
+            throw TableException.full("network table full (" + tables.networks().highestIndex() + " networks created, removed ones included): VNI " + vni);
         }
         return network;
     }
@@ -149,7 +149,7 @@ public final class TableWriter
     {
         if (tables.ports().find(portName) < 0 && tables.ports().count() == PortTable.MAX_PORTS)
         {
-            throw new TableException("port table full (" + PortTable.MAX_PORTS + " ports): " + portName);
+            throw TableException.full("port table full (" + PortTable.MAX_PORTS + " ports): " + portName);
         }
         return tables.ports().add(portName);
     }
@@ -178,7 +178,7 @@ public final class TableWriter
         final int network = requireNetwork(vni);
         if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
         {
-            throw new TableException("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
+            throw TableException.notFound("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
         }
         if (tables.networks().identityInVni(network) && (identity < 1 || identity > VxlanHeader.MAX_VNI))
         {
@@ -207,7 +207,7 @@ public final class TableWriter
         final int current = tables.fdb().get(key);
         if (current == FdbTable.MISSING && tables.fdb().size() >= tables.fdb().maxEntries())
         {
-            throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries): endpoint " + portName);
+            throw TableException.full("FDB full (" + tables.fdb().maxEntries() + " entries): endpoint " + portName);
         }
         if (current != FdbTable.MISSING && !FdbTable.isRemote(current) && !tables.ports().name(FdbTable.portOf(current)).equals(portName))
         {
@@ -225,7 +225,7 @@ public final class TableWriter
     {
         if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
         {
-            throw new TableException("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
+            throw TableException.notFound("endpoint " + portName + ": no ILA tenant with VNID " + ilaTenant);
         }
         final int existing = tables.ports().find(portName);
         if (existing >= 0 && tables.ports().role(existing) != PortTable.ROLE_NONE)
@@ -246,7 +246,7 @@ public final class TableWriter
         final int port = tables.ports().find(portName);
         if (port < 0 || tables.ports().role(port) != PortTable.ROLE_ENDPOINT)
         {
-            throw new TableException("no endpoint on port " + portName);
+            throw TableException.notFound("no endpoint on port " + portName);
         }
         for (final IlaTable.Stored stored : tables.ila().mappings())
         {
@@ -377,7 +377,7 @@ public final class TableWriter
         final IlaTable.Domain domain = tables.ila().domain();
         if (domain.routerMac() < 0)
         {
-            throw new TableException("no ILA domain configured (locators, SIR prefixes, router MAC)");
+            throw TableException.notFound("no ILA domain configured (locators, SIR prefixes, router MAC)");
         }
         final boolean local = domain.isLocalLocator(locator);
         final int port;
@@ -391,7 +391,7 @@ public final class TableWriter
             port = tables.ports().find(endpointPort);
             if (port < 0 || tables.ports().role(port) != PortTable.ROLE_ENDPOINT)
             {
-                throw new TableException("ILA mapping: " + endpointPort + " is not an endpoint port");
+                throw TableException.notFound("ILA mapping: " + endpointPort + " is not an endpoint port");
             }
             if (type == IlaIdentifier.TYPE_VIRT_UNI_V6 && tables.ports().ilaTenant(port) != vnid)
             {
@@ -471,7 +471,7 @@ public final class TableWriter
         }
         if (current == FdbTable.MISSING && tables.fdb().size() >= tables.fdb().maxEntries())
         {
-            throw new TableException("FDB full (" + tables.fdb().maxEntries() + " entries)");
+            throw TableException.full("FDB full (" + tables.fdb().maxEntries() + " entries)");
         }
         final TemplateKey templateKey = new TemplateKey(vtep, network);
         final int template = acquireTemplate(templateKey);
@@ -566,7 +566,7 @@ public final class TableWriter
             tables.networks().identityInVni(key.network()));
         if (template < 0)
         {
-            throw new TableException("encapsulation template table full (" + tables.templates().capacity() + ")");
+            throw TableException.full("encapsulation template table full (" + tables.templates().capacity() + ")");
         }
         templateRefs.put(key, new int[] {template, 1});
         return template;
@@ -648,7 +648,7 @@ public final class TableWriter
         final int network = tables.networks().find(vni);
         if (network == NetworkTable.MISSING)
         {
-            throw new TableException("unknown VNI " + vni + " (add the network first)");
+            throw TableException.notFound("unknown VNI " + vni + " (add the network first)");
         }
         return network;
     }
@@ -657,7 +657,7 @@ public final class TableWriter
     {
         if (tables.underlay() == null)
         {
-            throw new TableException("no underlay configured");
+            throw TableException.notFound("no underlay configured");
         }
     }
 
