@@ -32,11 +32,4 @@ public record OpsContext(Tables tables, TableWriter writer, HostConfig config, I
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(status, "status");
     }
-
-    /** A context without {@code port.add} (replays, tests). */
-    public OpsContext(final Tables tables, final TableWriter writer, final HostConfig config, final IdentityRegistry identities, final Counters counters,
-        final FlowMonitor monitor, final Supplier<Map<String, Object>> status)
-    {
-        this(tables, writer, config, identities, counters, monitor, status, null);
-    }
 }

@@ -177,9 +177,4 @@ final class Params
         }
         return labels;
     }
-
-    JsonNode node()
-    {
-        return node;
-    }
 }

@@ -120,12 +120,6 @@ public final class TableOps implements ControlHandler
         return c;
     }
 
-    /** The operation names, sorted. */
-    public Set<String> operations()
-    {
-        return ops.keySet();
-    }
-
     @Override
     public Object handle(final Request request) throws ControlException
     {

@@ -40,9 +40,4 @@ final class Undo
             }
         }
     }
-
-    int size()
-    {
-        return steps.size();
-    }
 }

@@ -14,7 +14,6 @@ import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.FramePool;
 import dev.nve.dataplane.pipeline.Pipeline;
-import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.port.InMemoryPort;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.Macs;
@@ -134,9 +133,8 @@ final class ChurnFixture implements AutoCloseable
     {
         final HostConfig config = HostConfig.parse(JSON.readTree(config()));
         tables = new Tables(config.sizes());
-        writer = new TableWriter(tables);
-        final IdentityRegistry identities = config.apply(writer);
-        ops = new TableOps(new OpsContext(tables, writer, config, identities, new Counters(), null, Map::of));
+        ops = TableOps.start(config, tables, new Counters(), registry -> null, Map::of);
+        writer = ops.context().writer();
         ops.handle(request("policy.import", JSON.createObjectNode().put("name", "p").set("policy", JSON.readTree(POLICIES[0]))));
         final Port[] ports = new Port[4];
         uplink = new InMemoryPort(tables.ports().find("uplink"), "uplink", pool);

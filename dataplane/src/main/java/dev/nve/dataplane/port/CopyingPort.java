@@ -84,11 +84,6 @@ public final class CopyingPort implements Port
         return inner.name();
     }
 
-    public Port inner()
-    {
-        return inner;
-    }
-
     /** The worker's frame memory: batches given to this port are over it. */
     @Override
     public FrameMemory memory()
