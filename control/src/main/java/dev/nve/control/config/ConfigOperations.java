@@ -15,7 +15,7 @@ import java.util.Set;
  * A host config written as a list of control operations ({@code [{"op": ..., "params":
  * {...}}, ...]}), the form {@code nve ctl apply} takes. The operations that only make sense at
  * start (the underlay, remote VTEP next hops, the ILA domain, security settings, table sizes,
- * spare ports) become the config's sections; every other operation is kept, in order, for the
+ * spare ports, the BGP speaker) become the config's sections; every other operation is kept, in order, for the
  * control socket's operations to apply once the tables exist, so a config file and a later
  * {@code nve ctl apply} go through the same code. Errors name the operation
  * ({@code operations[3] (underlay.set): underlay.mac: ...}).
@@ -38,9 +38,10 @@ public record ConfigOperations(List<Item> runtime, Map<String, List<JsonNode>> s
         "ila.domain.set", "ila",
         "security.set", "security",
         "tables.set", "tables",
-        "port.add", "ports");
+        "port.add", "ports",
+        "bgp.set", "bgp");
 
-    private static final Set<String> SINGLE = Set.of("underlay.set", "ila.domain.set", "security.set", "tables.set");
+    private static final Set<String> SINGLE = Set.of("underlay.set", "ila.domain.set", "security.set", "tables.set", "bgp.set");
 
     static final ConfigOperations NONE = new ConfigOperations(List.of(), Map.of());
 
@@ -67,6 +68,10 @@ public record ConfigOperations(List<Item> runtime, Map<String, List<JsonNode>> s
         if (root.hasNonNull("tables"))
         {
             setup.put("tables.set", List.of(root.get("tables")));
+        }
+        if (root.hasNonNull("bgp"))
+        {
+            setup.put("bgp.set", List.of(root.get("bgp")));
         }
         return new ConfigOperations(List.of(), setup);
     }

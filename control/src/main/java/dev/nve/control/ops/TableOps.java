@@ -20,6 +20,7 @@ import dev.nve.dataplane.table.TableException;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,6 +39,8 @@ public final class TableOps implements ControlHandler
     /** Most operations in one batch: bounds the time the control thread spends on one request. */
     public static final int MAX_BATCH = 100_000;
     private static final Set<String> NOT_IN_BATCH = Set.of("batch", "monitor");
+    /** The operations that change this host's networks or endpoints: what {@link #onLocalChange} listeners hear about. */
+    private static final Set<String> LOCAL_CHANGES = Set.of("network.add", "network.del", "endpoint.add", "endpoint.del");
 
     private final OpsContext c;
     private final Map<String, Op> ops = new TreeMap<>();
@@ -45,6 +48,7 @@ public final class TableOps implements ControlHandler
     private final PolicyOps policies;
     private final EndpointOps endpoints;
     private final long startedNanos = System.nanoTime();
+    private final List<Runnable> localListeners = new ArrayList<>();
     private long requests;
     private long failed;
 
@@ -114,6 +118,16 @@ public final class TableOps implements ControlHandler
         return ops;
     }
 
+    /**
+     * Runs {@code listener} on the control thread after every request that may have changed this
+     * host's networks or endpoints and was applied (a refused one changed nothing). Call on the
+     * control thread.
+     */
+    public void onLocalChange(final Runnable listener)
+    {
+        localListeners.add(listener);
+    }
+
     /** What the operations work on. */
     public OpsContext context()
     {
@@ -127,7 +141,12 @@ public final class TableOps implements ControlHandler
         final Undo undo = new Undo();
         try
         {
-            return run(request.op(), request.params(), undo);
+            final Object result = run(request.op(), request.params(), undo);
+            if (changesLocal(request))
+            {
+                localListeners.forEach(Runnable::run);
+            }
+            return result;
         }
         catch (final ControlException e)
         {
@@ -158,6 +177,22 @@ public final class TableOps implements ControlHandler
             throw new ControlException(ErrorCode.UNKNOWN_OP, "unknown operation \"" + name + "\" (known: " + String.join(", ", ops.keySet()) + ")");
         }
         return op.apply(params, undo);
+    }
+
+    private static boolean changesLocal(final Request request)
+    {
+        if (request.op().equals("batch"))
+        {
+            for (final JsonNode item : request.params().path("ops"))
+            {
+                if (LOCAL_CHANGES.contains(item.path("op").asText()))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return LOCAL_CHANGES.contains(request.op());
     }
 
     /** The tables' refusals, by what they mean to a client. */

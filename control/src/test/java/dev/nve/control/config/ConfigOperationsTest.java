@@ -94,6 +94,27 @@ final class ConfigOperationsTest
     }
 
     @Test
+    void theListFormTakesTheBgpSpeaker() throws Exception
+    {
+        final String underlay = "{\"op\":\"underlay.set\",\"params\":{\"port\":\"uplink\",\"mac\":\"02:00:00:00:00:01\",\"vteps\":[\"198.18.0.1\"]}}";
+        final String bgp = "{\"as\":65000,\"routerId\":\"198.18.0.1\",\"holdTime\":9,\"peers\":[{\"address\":\"198.18.0.9\",\"as\":65000}]}";
+        final HostConfig list = HostConfig.parse(JSON.readTree("[" + underlay + ",{\"op\":\"bgp.set\",\"params\":" + bgp + "}]"));
+        final HostConfig object = HostConfig.parse(JSON.readTree("{\"underlay\":{\"port\":\"uplink\",\"mac\":\"02:00:00:00:00:01\","
+            + "\"vteps\":[\"198.18.0.1\"]},\"bgp\":" + bgp + "}"));
+        assertEquals(object.bgp(), list.bgp());
+        assertEquals(9, list.bgp().holdTime());
+        assertRefused("operations[2] (bgp.set): given twice (operations[1] (bgp.set))",
+            "[" + underlay + ",{\"op\":\"bgp.set\",\"params\":" + bgp + "},{\"op\":\"bgp.set\",\"params\":" + bgp + "}]");
+        try (Tables tables = new Tables(list.sizes()))
+        {
+            final TableOps ops = start(list, tables);
+            assertEquals("{\"changed\":false}", JSON.valueToTree(call(ops, "bgp.set", bgp)).toString(), "the same speaker again");
+            final ControlException other = assertThrows(ControlException.class, () -> call(ops, "bgp.set", bgp.replace("65000,\"routerId", "65001,\"routerId")));
+            assertEquals(ErrorCode.CONFLICT, other.code(), other.getMessage());
+        }
+    }
+
+    @Test
     void errorsNameTheOperation() throws Exception
     {
         assertRefused("operations[1] (remoteVtep.add): remoteVteps[0].mac: invalid MAC address: \"02:00\"",

@@ -144,6 +144,12 @@ public final class TableWriter
         floodVteps.remove(network);
     }
 
+    /** Whether a local endpoint is in {@code vni}. */
+    public boolean hasEndpoints(final int vni)
+    {
+        return !localEndpoints.getOrDefault(requireNetwork(vni), Map.of()).isEmpty();
+    }
+
     /** Adds a port with no endpoint yet (an interface an endpoint will be put on later). */
     public int addPort(final String portName)
     {
