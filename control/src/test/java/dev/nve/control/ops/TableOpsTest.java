@@ -298,6 +298,22 @@ final class TableOpsTest
     }
 
     @Test
+    void localChangeListenersHearOfAppliedNetworkAndEndpointChangesOnly() throws Exception
+    {
+        final int[] heard = {0};
+        ops.onLocalChange(() -> heard[0]++);
+        call("fdb.add", "{\"vni\":100,\"mac\":\"02:00:00:00:0e:02\",\"vtep\":\"198.18.0.2\"}");
+        assertEquals(0, heard[0], "an FDB entry is not a local change");
+        call("endpoint.add", "{\"port\":\"c3\",\"vni\":100,\"mac\":\"02:00:00:00:03:03\",\"identity\":7000}");
+        assertEquals(1, heard[0]);
+        refused("network.del", "{\"vni\":100}");
+        assertEquals(1, heard[0], "a refused request changed nothing");
+        call("batch", "{\"ops\":[{\"op\":\"network.add\",\"params\":{\"vni\":301}},{\"op\":\"fdb.add\",\"params\":{\"vni\":301,"
+            + "\"mac\":\"02:00:00:00:0e:03\",\"vtep\":\"198.18.0.2\"}}]}");
+        assertEquals(2, heard[0], "a batch with a network change, once");
+    }
+
+    @Test
     void networksComeAndGoWithTheirRemoteEntriesButNotUnderEndpoints() throws Exception
     {
         assertTrue(call("network.add", "{\"vni\":300,\"gbp\":true}").get("added").asBoolean());
