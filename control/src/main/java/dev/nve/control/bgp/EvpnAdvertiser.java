@@ -10,11 +10,14 @@ import java.util.List;
  * <p>
  * Every route is single-homed (ESI 0) with Ethernet tag 0 (VLAN-based service, one VNI per
  * EVI) and carries the VNI as the 24-bit label. The UPDATEs are for iBGP to a route reflector:
- * ORIGIN IGP and an empty AS_PATH.
+ * ORIGIN IGP, an empty AS_PATH and LOCAL_PREF 100 (RFC 4271 §5.1.5: a speaker SHALL include it in
+ * every UPDATE to an internal peer; FRR treats an iBGP UPDATE without it as a withdrawal).
  */
 public final class EvpnAdvertiser
 {
     private static final int ORIGIN_IGP = 0;
+    /** The default LOCAL_PREF of BGP implementations (FRR, GoBGP, Cisco, Juniper). */
+    private static final long LOCAL_PREF = 100;
 
     private EvpnAdvertiser()
     {
@@ -32,7 +35,7 @@ public final class EvpnAdvertiser
         {
             communities.add(new ExtendedCommunity.MacMobility(0, sequence));
         }
-        return BgpMessage.Update.of(List.of(new PathAttribute.Origin(ORIGIN_IGP), new PathAttribute.AsPath(List.of()),
+        return BgpMessage.Update.of(List.of(new PathAttribute.Origin(ORIGIN_IGP), new PathAttribute.AsPath(List.of()), new PathAttribute.LocalPref(LOCAL_PREF),
             MpReach.evpn(local.vtep(), macIpRoutes(local, vni, mac, ips)), new PathAttribute.ExtendedCommunities(communities)));
     }
 
@@ -48,7 +51,7 @@ public final class EvpnAdvertiser
      */
     public static BgpMessage.Update inclusiveMulticast(final EvpnLocal local, final int vni)
     {
-        return BgpMessage.Update.of(List.of(new PathAttribute.Origin(ORIGIN_IGP), new PathAttribute.AsPath(List.of()),
+        return BgpMessage.Update.of(List.of(new PathAttribute.Origin(ORIGIN_IGP), new PathAttribute.AsPath(List.of()), new PathAttribute.LocalPref(LOCAL_PREF),
             MpReach.evpn(local.vtep(), List.of(inclusiveMulticastRoute(local, vni))), new PathAttribute.ExtendedCommunities(communities(local, vni)),
             PathAttribute.PmsiTunnel.ingressReplication(vni, local.vtep())));
     }

@@ -104,6 +104,8 @@ class EvpnTranslationTest
         final BgpMessage.Update update = wire(EvpnAdvertiser.macIp(a, 0x12_3456, MAC, List.of(ip("198.19.0.10")), 7));
         assertEquals(new PathAttribute.Origin(0), update.attribute(PathAttribute.ORIGIN));
         assertEquals(new PathAttribute.AsPath(List.of()), update.attribute(PathAttribute.AS_PATH));
+        // iBGP: RFC 4271 §5.1.5 requires LOCAL_PREF; FRR treats an UPDATE without it as a withdrawal
+        assertEquals(new PathAttribute.LocalPref(100), update.attribute(PathAttribute.LOCAL_PREF));
         final MpReach reach = (MpReach) update.attribute(PathAttribute.MP_REACH_NLRI);
         assertEquals(25, reach.afi());
         assertEquals(70, reach.safi());
@@ -116,6 +118,7 @@ class EvpnTranslationTest
 
         final BgpMessage.Update imet = wire(EvpnAdvertiser.inclusiveMulticast(a, 100));
         assertEquals(PathAttribute.PmsiTunnel.ingressReplication(100, ip("198.18.0.1")), imet.attribute(PathAttribute.PMSI_TUNNEL));
+        assertEquals(new PathAttribute.LocalPref(100), imet.attribute(PathAttribute.LOCAL_PREF));
         assertEquals(List.of(new EvpnRoute.InclusiveMulticast(RouteDistinguisher.ipv4(198, 18, 0, 1, 100), 0, ip("198.18.0.1"))),
             ((MpReach) imet.attribute(PathAttribute.MP_REACH_NLRI)).routes());
         assertNull(wire(EvpnAdvertiser.macIp(a, 100, MAC, List.of(), 0)).attribute(PathAttribute.PMSI_TUNNEL));
