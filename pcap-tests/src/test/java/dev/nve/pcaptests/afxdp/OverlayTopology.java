@@ -31,6 +31,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * K's v-k and vx0: RESULTS.md, a partial checksum would arrive unfinished), which also turns
  * TSO off there; IPv6 is off in all three namespaces (no ND/MLD noise in the counters).
  * Addresses only from 198.18.0.0/15 (underlay) and 198.19.0.0/16 (tenant).
+ * <p>
+ * {@link #createLearning} builds the same namespaces for a control plane that must learn the
+ * overlay (EVPN): nve's config has no {@code fdb} and no flood list, and K is a VTEP the way a
+ * BGP EVPN daemon expects one: vx0 (MAC {@link #K_VXLAN_MAC}) is a port of the bridge br0,
+ * which carries the tenant MAC {@link #VX_MAC} and address; K's vxlan FDB starts empty.
  */
 final class OverlayTopology implements AutoCloseable
 {
@@ -42,6 +47,7 @@ final class OverlayTopology implements AutoCloseable
     static final String C1_MAC = "02:00:c6:13:00:01";
     static final String C1_HOST_MAC = "02:00:c6:13:00:fe";
     static final String VX_MAC = "02:00:c6:13:00:02";
+    static final String K_VXLAN_MAC = "02:00:c6:13:00:03";
     static final String H_UNDERLAY_IP = "198.18.0.1";
     static final String K_UNDERLAY_IP = "198.18.0.2";
     static final String C1_IP = "198.19.0.1";
@@ -53,22 +59,39 @@ final class OverlayTopology implements AutoCloseable
     final Path dir;
     final Path config;
     final Path script;
+    private final boolean learning;
 
-    private OverlayTopology(final Netns netns, final Path dir) throws IOException
+    private OverlayTopology(final Netns netns, final Path dir, final boolean learning) throws IOException
     {
         this.netns = netns;
         this.dir = dir;
+        this.learning = learning;
         this.config = dir.resolve("h.json");
         this.script = dir.resolve("traffic.py");
-        Files.writeString(config, """
-            {
-              "underlay": {"port": "uplink", "mac": "%s", "vteps": ["%s"]},
-              "remoteVteps": [{"address": "%s", "mac": "%s"}],
-              "networks": [{"vni": %d, "flood": ["%s"]}],
-              "endpoints": [{"name": "c1", "port": "c1", "vni": %d, "mac": "%s", "ips": ["%s"], "identity": 1001}],
-              "fdb": [{"vni": %d, "mac": "%s", "vtep": "%s"}]
-            }
-            """.formatted(UPLINK_MAC, H_UNDERLAY_IP, K_UNDERLAY_IP, K_UNDERLAY_MAC, VNI, K_UNDERLAY_IP, VNI, C1_MAC, C1_IP, VNI, VX_MAC, K_UNDERLAY_IP));
+        if (learning)
+        {
+            Files.writeString(config, """
+                {
+                  "underlay": {"port": "uplink", "mac": "%s", "vteps": ["%s"]},
+                  "remoteVteps": [{"address": "%s", "mac": "%s"}],
+                  "networks": [{"vni": %d}],
+                  "endpoints": [{"name": "c1", "port": "c1", "vni": %d, "mac": "%s", "ips": ["%s"], "identity": 1001}]
+                }
+                """.formatted(UPLINK_MAC, H_UNDERLAY_IP, K_UNDERLAY_IP, K_UNDERLAY_MAC, VNI, VNI, C1_MAC, C1_IP));
+        }
+        else
+        {
+            Files.writeString(config, """
+                {
+                  "underlay": {"port": "uplink", "mac": "%s", "vteps": ["%s"]},
+                  "remoteVteps": [{"address": "%s", "mac": "%s"}],
+                  "networks": [{"vni": %d, "flood": ["%s"]}],
+                  "endpoints": [{"name": "c1", "port": "c1", "vni": %d, "mac": "%s", "ips": ["%s"], "identity": 1001}],
+                  "fdb": [{"vni": %d, "mac": "%s", "vtep": "%s"}]
+                }
+                """.formatted(UPLINK_MAC, H_UNDERLAY_IP, K_UNDERLAY_IP, K_UNDERLAY_MAC, VNI, K_UNDERLAY_IP, VNI, C1_MAC, C1_IP, VNI, VX_MAC,
+                K_UNDERLAY_IP));
+        }
         Files.writeString(script, Traffic.SCRIPT);
     }
 
@@ -104,13 +127,25 @@ final class OverlayTopology implements AutoCloseable
         }
     }
 
+    /** The namespaces with static overlay state: nve's {@code fdb} and flood list, K's vxlan FDB entries. */
     static OverlayTopology create(final Path dir) throws IOException, InterruptedException
+    {
+        return create(dir, false);
+    }
+
+    /** The namespaces with no overlay state to learn it from a control plane (see the class comment). */
+    static OverlayTopology createLearning(final Path dir) throws IOException, InterruptedException
+    {
+        return create(dir, true);
+    }
+
+    private static OverlayTopology create(final Path dir, final boolean learning) throws IOException, InterruptedException
     {
         final Netns netns = Netns.create(H, C1, K);
         boolean ok = false;
         try
         {
-            final OverlayTopology topology = new OverlayTopology(netns, dir);
+            final OverlayTopology topology = new OverlayTopology(netns, dir, learning);
             topology.setUp();
             ok = true;
             return topology;
@@ -144,6 +179,24 @@ final class OverlayTopology implements AutoCloseable
             ip addr add %s/24 dev eth0
             ip link set eth0 up
             """.formatted(C1_IP));
+        if (learning)
+        {
+            netns.script(K, """
+                ethtool -K v-k tx off >/dev/null
+                ip addr add %s/24 dev v-k
+                ip link set v-k up
+                ip neigh replace %s lladdr %s dev v-k nud permanent
+                ip link add br0 address %s type bridge
+                ip link add vx0 address %s type vxlan id %d local %s dstport 4789 nolearning
+                ip link set vx0 master br0
+                ethtool -K vx0 tx off >/dev/null
+                ethtool -K br0 tx off >/dev/null
+                ip addr add %s/24 dev br0
+                ip link set vx0 up
+                ip link set br0 up
+                """.formatted(K_UNDERLAY_IP, H_UNDERLAY_IP, UPLINK_MAC, VX_MAC, K_VXLAN_MAC, VNI, K_UNDERLAY_IP, K_TENANT_IP));
+            return;
+        }
         netns.script(K, """
             ethtool -K v-k tx off >/dev/null
             ip addr add %s/24 dev v-k

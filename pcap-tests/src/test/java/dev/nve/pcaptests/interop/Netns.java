@@ -290,14 +290,16 @@ public final class Netns implements AutoCloseable
 
     /**
      * Aborts the calling test (or fails it when {@code CI=true}) unless we are root and every
-     * named tool is on the PATH.
+     * named tool is on the PATH (a tool given as an absolute path, such as FRR's daemons in
+     * {@code /usr/lib/frr}, must be an executable file there).
      */
     public static void assumeUsable(final String... tools)
     {
         final List<String> missing = new ArrayList<>();
         for (final String tool : tools)
         {
-            if (findOnPath(tool) == null)
+            final boolean found = tool.startsWith("/") ? Files.isRegularFile(Path.of(tool)) && Files.isExecutable(Path.of(tool)) : findOnPath(tool) != null;
+            if (!found)
             {
                 missing.add(tool);
             }
