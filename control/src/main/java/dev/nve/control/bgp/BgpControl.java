@@ -9,6 +9,7 @@ import dev.nve.control.socket.ControlHandler;
 import dev.nve.control.socket.ErrorCode;
 import dev.nve.control.socket.Request;
 
+import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -28,7 +29,8 @@ public final class BgpControl
 
     /**
      * {@code ops} plus the {@code bgp} operation ({@code nve ctl bgp}): the sessions of
-     * {@code speaker}, which may still be null (not started yet, or no {@code bgp} section).
+     * {@code speaker}, or with {@code {"routes": true}} its EVPN routes; the speaker may still be
+     * null (not started yet, or no {@code bgp} section).
      */
     public static ControlHandler withBgpOperation(final ControlHandler ops, final Supplier<BgpSpeaker> speaker)
     {
@@ -38,16 +40,28 @@ public final class BgpControl
             {
                 return ops.handle(request);
             }
-            if (!request.params().isEmpty())
+            final JsonNode routes = request.params().get("routes");
+            if (request.params().size() > (routes == null ? 0 : 1) || routes != null && !routes.isBoolean())
             {
-                throw new ControlException(ErrorCode.BAD_PARAM, "bgp: takes no params");
+                throw new ControlException(ErrorCode.BAD_PARAM, "bgp: params: only {\"routes\": true|false}");
             }
             final BgpSpeaker s = speaker.get();
             if (s == null)
             {
                 throw new ControlException(ErrorCode.NOT_FOUND, "bgp: no BGP speaker runs (the config has no bgp section)");
             }
-            return s.status();
+            if (routes == null || !routes.asBoolean())
+            {
+                return s.status();
+            }
+            try
+            {
+                return s.routes();
+            }
+            catch (final IOException e)
+            {
+                throw new ControlException(ErrorCode.INTERNAL, "bgp: " + e.getMessage());
+            }
         };
     }
 

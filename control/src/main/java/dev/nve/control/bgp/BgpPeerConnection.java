@@ -7,8 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.util.ArrayDeque;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * One peer of a {@link BgpSpeaker}: its {@link BgpSession} and the non-blocking TCP connection
@@ -33,8 +31,6 @@ final class BgpPeerConnection implements BgpSessionListener
     final String name;
     final long as;
     final BgpSession session;
-    /** The EVPN routes this peer announces now (accepted or not), for {@code nve ctl bgp}. */
-    final Set<EvpnRoute> routes = new HashSet<>();
     long establishedAtMillis;
     private final InetSocketAddress address;
     private final Selector selector;

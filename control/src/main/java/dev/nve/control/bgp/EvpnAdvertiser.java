@@ -45,6 +45,13 @@ public final class EvpnAdvertiser
         return BgpMessage.Update.of(List.of(MpUnreach.evpn(macIpRoutes(local, vni, mac, ips))));
     }
 
+    /** Withdraws the MAC + IP routes of {@code ips} only: the endpoint keeps its MAC route and other addresses. */
+    public static BgpMessage.Update withdrawIps(final EvpnLocal local, final int vni, final long mac, final List<InetAddress> ips)
+    {
+        final List<EvpnRoute> routes = macIpRoutes(local, vni, mac, ips);
+        return BgpMessage.Update.of(List.of(MpUnreach.evpn(routes.subList(1, routes.size()))));
+    }
+
     /**
      * The type-3 route of a local VNI: "send this VNI's BUM traffic to us" by ingress replication
      * (PMSI tunnel type 6, tunnel id = our VTEP, label = the VNI, RFC 8365 §5.1.3).

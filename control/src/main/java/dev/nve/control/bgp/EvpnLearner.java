@@ -2,6 +2,7 @@ package dev.nve.control.bgp;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.nve.dataplane.table.Macs;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -14,9 +15,11 @@ import java.util.function.Predicate;
 
 /**
  * Turns received EVPN routes into the control socket's {@code fdb.add}, {@code fdb.del},
- * {@code flood.add} and {@code flood.del} operations, which the speaker applies as one batch per
- * UPDATE. It remembers every accepted route per peer, so that a withdrawal or a lost peer falls
- * back to another peer's route for the same MAC or VTEP instead of leaving a hole.
+ * {@code flood.add}, {@code flood.del}, {@code neigh.add} and {@code neigh.del} operations, which
+ * the speaker applies as one batch per UPDATE. It remembers every accepted route per peer, so that
+ * a withdrawal or a lost peer falls back to another peer's route for the same MAC or VTEP instead
+ * of leaving a hole, and every received route (accepted or not: the Adj-RIB-In), so that a
+ * network added here later is learned from what the peers already sent ({@link #relearn}).
  * <p>
  * Acceptance: a route is used only if its VNI (type 2: the label; type 3: the PMSI tunnel label,
  * else a non-zero Ethernet tag) is local and it carries one of that VNI's import route targets
@@ -44,6 +47,11 @@ public final class EvpnLearner
     {
     }
 
+    /** A received route with what the learner reads of its UPDATE. */
+    private record Received(EvpnRoute route, InetAddress vtep, List<ExtendedCommunity> communities, PathAttribute.PmsiTunnel pmsi)
+    {
+    }
+
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final EvpnLocal local;
@@ -51,6 +59,7 @@ public final class EvpnLearner
     private final EvpnMacTable macs = new EvpnMacTable();
     private final Map<FloodKey, VniVtep> floodRoutes = new LinkedHashMap<>();
     private final Map<VniVtep, Integer> floodRefs = new LinkedHashMap<>();
+    private final Map<String, Map<EvpnRoute, Received>> ribIn = new LinkedHashMap<>();
     private long ignoredVni;
     private long ignoredRouteTarget;
     private long ignoredOther;
@@ -65,9 +74,14 @@ public final class EvpnLearner
     public List<ObjectNode> learn(final String peer, final BgpMessage.Update update)
     {
         final List<ObjectNode> ops = new ArrayList<>();
+        final Map<EvpnRoute, Received> rib = ribIn.computeIfAbsent(peer, k -> new LinkedHashMap<>());
         if (update.attribute(PathAttribute.MP_UNREACH_NLRI) instanceof MpUnreach unreach && MpUnreach.isEvpn(unreach.afi(), unreach.safi()))
         {
-            unreach.routes().forEach(route -> withdraw(peer, route, ops));
+            for (final EvpnRoute route : unreach.routes())
+            {
+                rib.remove(ribKey(route));
+                withdraw(peer, route, ops);
+            }
         }
         if (update.attribute(PathAttribute.MP_REACH_NLRI) instanceof MpReach reach && MpUnreach.isEvpn(reach.afi(), reach.safi()))
         {
@@ -77,21 +91,112 @@ public final class EvpnLearner
             final PathAttribute.PmsiTunnel pmsi = update.attribute(PathAttribute.PMSI_TUNNEL) instanceof PathAttribute.PmsiTunnel p ? p : null;
             for (final EvpnRoute route : reach.routes())
             {
-                switch (route)
-                {
-                    case EvpnRoute.MacIp m -> learnMac(peer, m, vtep, communities, ops);
-                    case EvpnRoute.InclusiveMulticast im -> learnFlood(peer, im, pmsi, communities, ops);
-                    case EvpnRoute.Unknown u -> ignoredOther++;
-                }
+                final Received received = new Received(route, vtep, communities, pmsi);
+                rib.put(ribKey(route), received);
+                learn(peer, received, ops);
             }
         }
         return ops;
+    }
+
+    /**
+     * The operations for the routes already received that are accepted now and were not before:
+     * after a network was added here. Routes learned already change nothing.
+     */
+    public List<ObjectNode> relearn()
+    {
+        final List<ObjectNode> ops = new ArrayList<>();
+        final long[] ignored = {ignoredVni, ignoredRouteTarget, ignoredOther};
+        ribIn.forEach((peer, rib) -> rib.values().forEach(received -> learn(peer, received, ops)));
+        ignoredVni = ignored[0]; // each route was counted when it arrived
+        ignoredRouteTarget = ignored[1];
+        ignoredOther = ignored[2];
+        return ops;
+    }
+
+    /**
+     * Forgets what was installed for {@code vni}, without operations: the network is gone here
+     * and its entries went with it ({@code network.del}). The received routes stay.
+     */
+    public void forgetVni(final int vni)
+    {
+        macs.forgetVni(vni);
+        floodRoutes.values().removeIf(entry -> entry.vni() == vni);
+        floodRefs.keySet().removeIf(entry -> entry.vni() == vni);
+    }
+
+    /**
+     * {@code (vni, mac)} is a local endpoint here now, or no longer: while it is, no FDB
+     * operation is made for it; when it stops, the operations install the best remote route.
+     */
+    public List<ObjectNode> local(final int vni, final long mac, final boolean isLocal)
+    {
+        final List<ObjectNode> ops = new ArrayList<>();
+        macs.local(vni, mac, isLocal, ops);
+        return ops;
+    }
+
+    /** The best route a peer advertises for {@code (vni, mac)}, or null: what a local endpoint competes with. */
+    EvpnMacTable.Best best(final int vni, final long mac)
+    {
+        return macs.best(vni, mac);
+    }
+
+    /** The EVPN routes {@code peer} advertises now, accepted or not. */
+    public int routes(final String peer)
+    {
+        return ribIn.getOrDefault(peer, Map.of()).size();
+    }
+
+    /** Every received route, by peer, with what became of it. */
+    List<EvpnRouteView> describe()
+    {
+        final List<EvpnRouteView> views = new ArrayList<>();
+        ribIn.forEach((peer, rib) -> rib.values().forEach(r ->
+        {
+            final String nextHop = r.vtep() == null ? "?" : r.vtep().getHostAddress();
+            views.add(switch (r.route())
+            {
+                case EvpnRoute.MacIp m -> new EvpnRouteView(peer, "mac-ip", m.rd().toString(), m.vni(), Macs.format(m.mac()),
+                    m.ip() == null ? "" : m.ip().getHostAddress(), nextHop, sequence(r.communities()),
+                    macs.state(new EvpnMacTable.Key(peer, m.rd(), m.ethernetTag(), m.mac(), m.ip())));
+                case EvpnRoute.InclusiveMulticast im -> new EvpnRouteView(peer, "multicast", im.rd().toString(), r.pmsi() != null ? (int)r.pmsi().label()
+                    : (int)im.ethernetTag(), "", im.originator().getHostAddress(), nextHop, 0,
+                    floodRoutes.containsKey(new FloodKey(peer, im.rd(), im.ethernetTag(), im.originator())) ? "installed" : "ignored");
+                case EvpnRoute.Unknown u -> new EvpnRouteView(peer, "type " + u.routeType(), "", 0, "", "", nextHop, 0, "ignored");
+            });
+        }));
+        return views;
+    }
+
+    private static long sequence(final List<ExtendedCommunity> communities)
+    {
+        return communities.stream().filter(c -> c instanceof ExtendedCommunity.MacMobility)
+            .mapToLong(c -> ((ExtendedCommunity.MacMobility) c).sequence()).max().orElse(0);
+    }
+
+    private void learn(final String peer, final Received received, final List<ObjectNode> ops)
+    {
+        switch (received.route())
+        {
+            case EvpnRoute.MacIp m -> learnMac(peer, m, received.vtep(), received.communities(), ops);
+            case EvpnRoute.InclusiveMulticast im -> learnFlood(peer, im, received.pmsi(), received.communities(), ops);
+            case EvpnRoute.Unknown u -> ignoredOther++;
+        }
+    }
+
+    /** A route's identity in the Adj-RIB-In: the NLRI without its label (RFC 7432 §7.2), as withdrawals name it. */
+    private static EvpnRoute ribKey(final EvpnRoute route)
+    {
+        return route instanceof EvpnRoute.MacIp m
+            ? new EvpnRoute.MacIp(m.rd(), m.esi(), m.ethernetTag(), m.mac(), m.ip(), 0, null) : route;
     }
 
     /** The operations that forget everything {@code peer} told us, falling back to other peers' routes. */
     public List<ObjectNode> peerDown(final String peer)
     {
         final List<ObjectNode> ops = new ArrayList<>();
+        ribIn.remove(peer);
         macs.removePeer(peer, ops);
         for (final FloodKey key : List.copyOf(floodRoutes.keySet()))
         {
@@ -137,9 +242,7 @@ public final class EvpnLearner
             withdraw(peer, route, ops); // an implicit withdrawal of what this key said before
             return;
         }
-        final long sequence = communities.stream().filter(c -> c instanceof ExtendedCommunity.MacMobility)
-            .mapToLong(c -> ((ExtendedCommunity.MacMobility) c).sequence()).max().orElse(0);
-        macs.put(new EvpnMacTable.Key(peer, route.rd(), route.ethernetTag(), route.mac(), route.ip()), route.vni(), vtep, sequence, ops);
+        macs.put(new EvpnMacTable.Key(peer, route.rd(), route.ethernetTag(), route.mac(), route.ip()), route.vni(), vtep, sequence(communities), ops);
     }
 
     private void learnFlood(final String peer, final EvpnRoute.InclusiveMulticast route, final PathAttribute.PmsiTunnel pmsi,

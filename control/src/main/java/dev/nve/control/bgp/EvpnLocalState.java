@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * This host's VNIs and endpoints as the speaker saw them at start ({@code dump networks},
- * {@code dump endpoints}): what it advertises, which VNIs it learns for, and which MACs it must
- * never install as remote. Read once, so endpoint changes after start are not advertised yet.
+ * This host's VNIs and endpoints as {@code dump networks} and {@code dump endpoints} show them, read
+ * on the control thread at start and after every request that changed them: what the speaker
+ * advertises ({@link EvpnLocalRoutes}), which VNIs it learns for, and which MACs it must never
+ * install as remote.
  *
  * @param vnis      the local networks
  * @param endpoints the local endpoints that are on one of those networks
@@ -51,15 +52,6 @@ public record EvpnLocalState(Set<Integer> vnis, List<Endpoint> endpoints)
             }
         }
         return new EvpnLocalState(vnis, list);
-    }
-
-    /** What to send once a session is Established: a type-3 route per VNI, then the type-2 routes of each endpoint. */
-    public List<BgpMessage.Update> advertisements(final EvpnLocal local)
-    {
-        final List<BgpMessage.Update> updates = new ArrayList<>();
-        vnis.stream().sorted().forEach(vni -> updates.add(EvpnAdvertiser.inclusiveMulticast(local, vni)));
-        endpoints.forEach(e -> updates.add(EvpnAdvertiser.macIp(local, e.vni(), e.mac(), e.ips(), 0)));
-        return updates;
     }
 
     public boolean isLocalMac(final int vni, final long mac)

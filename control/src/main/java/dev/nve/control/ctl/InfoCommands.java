@@ -31,13 +31,22 @@ final class InfoCommands
         }
     }
 
-    @Command(name = "bgp", description = {"The BGP sessions: peer, state, uptime, messages, routes (needs a bgp section in the config).", "  nve ctl bgp"})
+    @Command(name = "bgp", description = {"The BGP sessions: peer, state, uptime, messages, routes received and advertised (needs a bgp section in the config);",
+        "with --routes the EVPN routes: ours and each peer's, with what became of them.", "  nve ctl bgp", "  nve ctl bgp --routes"})
     static final class Bgp extends CtlCommand.Sub implements Callable<Integer>
     {
+        @Option(names = "--routes", description = "the EVPN routes instead of the sessions")
+        boolean routes;
+
         @Override
         public Integer call()
         {
-            return ctl().call("bgp", CtlCommand.params());
+            final ObjectNode p = CtlCommand.params();
+            if (routes)
+            {
+                p.put("routes", true);
+            }
+            return ctl().call("bgp", p);
         }
     }
 

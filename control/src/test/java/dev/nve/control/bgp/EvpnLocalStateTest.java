@@ -84,13 +84,17 @@ final class EvpnLocalStateTest
                 new EvpnLocalState.Endpoint(200, 0x02_00_00_00_02_02L, List.of(InetAddress.getByName("198.19.2.2")))), state.endpoints(),
                 "a1 has no VNI: nothing to advertise in EVPN");
             final List<EvpnRoute> routes = new ArrayList<>();
-            for (final BgpMessage.Update u : state.advertisements(host("198.18.0.1")))
+            final EvpnLocal here = host("198.18.0.1");
+            final EvpnLocalRoutes adverts = new EvpnLocalRoutes(here, new EvpnLearner(here, vni -> true), line -> { });
+            final List<BgpMessage.Update> first = adverts.apply(state).updates();
+            assertEquals(adverts.all().size(), first.size(), "a peer Established later gets the same routes");
+            for (final BgpMessage.Update u : first)
             {
                 routes.addAll(((MpReach)wire(u).attribute(PathAttribute.MP_REACH_NLRI)).routes());
             }
             assertEquals(6, routes.size(), routes.toString());
-            assertTrue(routes.get(0) instanceof EvpnRoute.InclusiveMulticast im && im.rd().equals(host("198.18.0.1").routeDistinguisher(100)), routes.toString());
-            assertTrue(routes.get(1) instanceof EvpnRoute.InclusiveMulticast im && im.rd().equals(host("198.18.0.1").routeDistinguisher(200)), routes.toString());
+            assertTrue(routes.get(0) instanceof EvpnRoute.InclusiveMulticast im && im.rd().equals(here.routeDistinguisher(100)), routes.toString());
+            assertTrue(routes.get(1) instanceof EvpnRoute.InclusiveMulticast im && im.rd().equals(here.routeDistinguisher(200)), routes.toString());
             assertTrue(routes.get(2) instanceof EvpnRoute.MacIp m && m.mac() == C1_MAC && m.ip() == null && m.vni() == 100, routes.toString());
             assertTrue(routes.get(3) instanceof EvpnRoute.MacIp m && m.mac() == C1_MAC && InetAddress.getByName("198.19.1.1").equals(m.ip()), routes.toString());
         }
@@ -145,6 +149,8 @@ final class EvpnLocalStateTest
             final ControlHandler handler = BgpControl.withBgpOperation(start(tables), () -> null);
             assertEquals(ErrorCode.NOT_FOUND, assertThrows(ControlException.class, () -> call(handler, "bgp", "{}")).code());
             assertEquals(ErrorCode.BAD_PARAM, assertThrows(ControlException.class, () -> call(handler, "bgp", "{\"x\":1}")).code());
+            assertEquals(ErrorCode.BAD_PARAM, assertThrows(ControlException.class, () -> call(handler, "bgp", "{\"routes\":\"yes\"}")).code());
+            assertEquals(ErrorCode.NOT_FOUND, assertThrows(ControlException.class, () -> call(handler, "bgp", "{\"routes\":true}")).code());
             assertEquals("ok", call(handler, "health", "{}").get("status").asText());
         }
     }

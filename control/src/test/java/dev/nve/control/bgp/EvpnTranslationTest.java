@@ -65,6 +65,12 @@ class EvpnTranslationTest
         return "{\"op\":\"fdb.del\",\"params\":{\"vni\":" + vni + ",\"mac\":\"" + MAC_TEXT + "\"}}";
     }
 
+    static String neigh(final String op, final int vni, final String ip)
+    {
+        return "{\"op\":\"neigh." + op + "\",\"params\":{\"vni\":" + vni + ",\"ip\":\"" + ip + "\"" + (op.equals("add") ? ",\"mac\":\"" + MAC_TEXT + "\"" : "")
+            + "}}";
+    }
+
     static String flood(final String op, final int vni, final String vtep)
     {
         return "{\"op\":\"flood." + op + "\",\"params\":{\"vni\":" + vni + ",\"vtep\":\"" + vtep + "\"}}";
@@ -87,12 +93,14 @@ class EvpnTranslationTest
         final EvpnLocal a = host("198.18.0.1");
         final EvpnLearner b = learner();
         final List<InetAddress> ips = List.of(ip("198.19.0.10"), ip("fd00::10"));
-        assertEquals(ops(fdbAdd(100, "198.18.0.1")), b.learn("rr", wire(EvpnAdvertiser.macIp(a, 100, MAC, ips, 0))));
+        assertEquals(ops(fdbAdd(100, "198.18.0.1"), neigh("add", 100, "198.19.0.10"), neigh("add", 100, "fd00:0:0:0:0:0:0:10")),
+            b.learn("rr", wire(EvpnAdvertiser.macIp(a, 100, MAC, ips, 0))), "the MAC, then the proxy entries for ARP/ND suppression");
         assertEquals(ops(flood("add", 100, "198.18.0.1")), b.learn("rr", wire(EvpnAdvertiser.inclusiveMulticast(a, 100))));
         assertEquals(Map.of(new EvpnLearner.VniIp(100, ips.get(0)), MAC, new EvpnLearner.VniIp(100, ips.get(1)), MAC), b.proxy());
         assertThrows(UnsupportedOperationException.class, () -> b.proxy().clear());
 
-        assertEquals(ops(fdbDel(100)), b.learn("rr", wire(EvpnAdvertiser.withdrawMacIp(a, 100, MAC, ips))));
+        assertEquals(ops(neigh("del", 100, "198.19.0.10"), fdbDel(100), neigh("del", 100, "fd00:0:0:0:0:0:0:10")),
+            b.learn("rr", wire(EvpnAdvertiser.withdrawMacIp(a, 100, MAC, ips))));
         assertTrue(b.proxy().isEmpty());
         assertEquals(ops(flood("del", 100, "198.18.0.1")), b.learn("rr", wire(EvpnAdvertiser.withdrawInclusiveMulticast(a, 100))));
     }
@@ -154,8 +162,8 @@ class EvpnTranslationTest
             MpReach.evpn(ip("198.18.0.5"), List.of(route)),
             new PathAttribute.ExtendedCommunities(List.of(ExtendedCommunity.RouteTarget.as2(65000, 136), new ExtendedCommunity.Encapsulation(8))))));
         final EvpnLearner b = learner();
-        assertEquals(List.of(op("{\"op\":\"fdb.add\",\"params\":{\"vni\":136,\"mac\":\"52:da:46:13:7e:7d\",\"vtep\":\"198.18.0.5\"}}")),
-            b.learn("rr", update));
+        assertEquals(List.of(op("{\"op\":\"fdb.add\",\"params\":{\"vni\":136,\"mac\":\"52:da:46:13:7e:7d\",\"vtep\":\"198.18.0.5\"}}"),
+            op("{\"op\":\"neigh.add\",\"params\":{\"vni\":136,\"ip\":\"10.1.2.8\",\"mac\":\"52:da:46:13:7e:7d\"}}")), b.learn("rr", update));
         assertEquals(Map.of(new EvpnLearner.VniIp(136, studyIp), 0x52da46137e7dL), b.proxy());
     }
 
@@ -239,9 +247,9 @@ class EvpnTranslationTest
         assertEquals(16, ((MpReach) update.attribute(PathAttribute.MP_REACH_NLRI)).nextHop().length);
         final EvpnLearner b = learner();
         final String vtep = ip("fd00:18::1").getHostAddress();
-        assertEquals(ops(fdbAdd(100, vtep)), b.learn("rr", update));
+        assertEquals(ops(fdbAdd(100, vtep), neigh("add", 100, "fd00:0:0:0:0:0:0:10")), b.learn("rr", update));
         assertEquals(ops(flood("add", 100, vtep)), b.learn("rr", wire(EvpnAdvertiser.inclusiveMulticast(a, 100))));
-        assertEquals(ops(fdbDel(100), flood("del", 100, vtep)), b.peerDown("rr"));
+        assertEquals(ops(fdbDel(100), neigh("del", 100, "fd00:0:0:0:0:0:0:10"), flood("del", 100, vtep)), b.peerDown("rr"));
         assertFalse(b.proxy().containsKey(new EvpnLearner.VniIp(100, ip("fd00::10"))));
     }
 
