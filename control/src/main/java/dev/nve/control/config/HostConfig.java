@@ -9,6 +9,7 @@ import dev.nve.dataplane.policy.Identities;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.table.IlaIdentifier;
 import dev.nve.dataplane.table.IlaTable;
+import dev.nve.dataplane.table.NeighbourTable;
 import dev.nve.dataplane.table.TableException;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
@@ -213,14 +214,16 @@ public record HostConfig(
         final JsonNode t = root.get("tables");
         if (t != null && !t.isNull())
         {
-            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates", "ilaMappings", "ilaLocalMappings"));
+            onlyKnown(t, "tables", Set.of("networks", "fdbEntries", "encapTemplates", "ilaMappings", "ilaLocalMappings", "neighbourEntries"));
             final int ilaMappings = integer(t, "tables", "ilaMappings", 1, 1 << 24, sizes.ilaMappings());
             sizes = new Tables.Sizes(
                 integer(t, "tables", "networks", 1, 65000, sizes.networks()),
                 integer(t, "tables", "fdbEntries", 1, 1 << 24, sizes.fdbEntries()),
                 integer(t, "tables", "encapTemplates", 1, 1 << 20, sizes.encapTemplates()),
                 ilaMappings,
-                integer(t, "tables", "ilaLocalMappings", 1, Math.min(ilaMappings, 65535), Math.min(ilaMappings, sizes.ilaLocalMappings())));
+                integer(t, "tables", "ilaLocalMappings", 1, Math.min(ilaMappings, 65535), Math.min(ilaMappings, sizes.ilaLocalMappings())),
+                sizes.ipCacheEntries(),
+                integer(t, "tables", "neighbourEntries", 1, NeighbourTable.MAX_ENTRIES, sizes.neighbourEntries()));
         }
         final List<String> ports = new ArrayList<>();
         final JsonNode portArray = array(root, "config", "ports");

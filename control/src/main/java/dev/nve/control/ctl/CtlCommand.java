@@ -32,7 +32,7 @@ import java.util.function.UnaryOperator;
     "",
     "Exit codes: 0 done, 1 refused by nve (code and message printed), 2 usage error, 3 cannot connect."},
     subcommands = {InfoCommands.Health.class, InfoCommands.Bgp.class, InfoCommands.Stats.class, InfoCommands.Dump.class, InfoCommands.Monitor.class,
-        InfoCommands.Apply.class, InfoCommands.Call.class, TableCommands.PortCmd.class, TableCommands.Network.class, TableCommands.Endpoint.class, TableCommands.Fdb.class, TableCommands.Flood.class, TableCommands.IpCacheCmd.class,
+        InfoCommands.Apply.class, InfoCommands.Call.class, TableCommands.PortCmd.class, TableCommands.Network.class, TableCommands.Endpoint.class, TableCommands.Fdb.class, TableCommands.Neigh.class, TableCommands.Flood.class, TableCommands.IpCacheCmd.class,
         TableCommands.Ila.class, TableCommands.Policy.class})
 public final class CtlCommand
 {

@@ -79,13 +79,13 @@ final class InfoCommands
         }
     }
 
-    @Command(name = "dump", description = {"A table: fdb, flood, ila, policies, identities, ports, endpoints or networks.", "  nve ctl dump fdb --vni 100"})
+    @Command(name = "dump", description = {"A table: fdb, neigh, flood, ila, policies, identities, ports, endpoints or networks.", "  nve ctl dump fdb --vni 100"})
     static final class Dump extends CtlCommand.Sub implements Callable<Integer>
     {
-        @Parameters(paramLabel = "TABLE", description = "fdb, flood, ila, policies, identities, ports, endpoints or networks")
+        @Parameters(paramLabel = "TABLE", description = "fdb, neigh, flood, ila, policies, identities, ports, endpoints or networks")
         String table;
 
-        @Option(names = "--vni", paramLabel = "VNI", description = "fdb: only this network")
+        @Option(names = "--vni", paramLabel = "VNI", description = "fdb, neigh: only this network")
         Integer vni;
 
         @Override

@@ -160,6 +160,44 @@ final class TableCommands
         }
     }
 
+    @Command(name = "neigh", description = "ARP/ND proxy entries: the MAC nve answers for an address of a VNI (ARP and neighbour-discovery suppression).",
+        subcommands = {Neigh.Add.class, Neigh.Del.class})
+    static final class Neigh extends CtlCommand.Sub
+    {
+        @Command(name = "add", description = {"Answer ARP requests / neighbour solicitations for IP in VNI with MAC (replaces an existing entry).",
+            "  nve ctl neigh add 100 198.19.0.50 02:00:c6:13:00:50"})
+        static final class Add extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "VNI")
+            int vni;
+            @Parameters(index = "1", paramLabel = "IP")
+            String ip;
+            @Parameters(index = "2", paramLabel = "MAC")
+            String mac;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("neigh.add", CtlCommand.params().put("vni", vni).put("ip", ip).put("mac", mac));
+            }
+        }
+
+        @Command(name = "del", description = {"Stop answering for IP in VNI (requests are flooded again).", "  nve ctl neigh del 100 198.19.0.50"})
+        static final class Del extends CtlCommand.Sub implements Callable<Integer>
+        {
+            @Parameters(index = "0", paramLabel = "VNI")
+            int vni;
+            @Parameters(index = "1", paramLabel = "IP")
+            String ip;
+
+            @Override
+            public Integer call()
+            {
+                return ctl().call("neigh.del", CtlCommand.params().put("vni", vni).put("ip", ip));
+            }
+        }
+    }
+
     @Command(name = "flood", description = "Flood lists (head-end replication) of a VNI.", subcommands = {Flood.Add.class, Flood.Del.class})
     static final class Flood extends CtlCommand.Sub
     {

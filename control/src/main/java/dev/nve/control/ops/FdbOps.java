@@ -142,9 +142,15 @@ final class FdbOps
                 w.removeFloodVtep(vni, vtep);
             }
             undo.record(() -> flood.forEach(vtep -> w.addFloodVtep(vni, vtep)));
+            final Map<InetAddress, Long> neighbours = NeighbourOps.of(c, vni);
             w.removeNetwork(vni);
-            undo.record(() -> w.addNetwork(vni, gbp, identityInVni));
-            return OpsContext.JSON.createObjectNode().put("removed", true).put("remoteMacs", remoteMacs.size()).put("floodVteps", flood.size());
+            undo.record(() ->
+            {
+                w.addNetwork(vni, gbp, identityInVni);
+                neighbours.forEach((ip, mac) -> w.putNeighbour(vni, ip, mac));
+            });
+            return OpsContext.JSON.createObjectNode().put("removed", true).put("remoteMacs", remoteMacs.size()).put("floodVteps", flood.size())
+                .put("neighbours", neighbours.size());
         });
     }
 

@@ -57,6 +57,7 @@ public final class TableOps implements ControlHandler
         this.c = c;
         FdbOps.register(ops, c);
         FdbOps.registerNetworks(ops, c);
+        NeighbourOps.register(ops, c);
         this.ila = IlaOps.register(ops, c);
         this.policies = PolicyOps.register(ops, c);
         IpCacheOps.register(ops, c, policies);
@@ -313,7 +314,8 @@ public final class TableOps implements ControlHandler
         c.status().get().forEach((k, v) -> h.set(k, OpsContext.JSON.valueToTree(v)));
         h.put("requests", requests).put("requestsFailed", failed);
         h.putObject("tables").put("fdb", c.tables().fdb().size()).put("fdbMax", c.tables().fdb().maxEntries())
-            .put("ilaMappings", c.tables().ila().size()).put("networks", c.tables().networks().size())
+            .put("ilaMappings", c.tables().ila().size())
+            .put("neighbours", c.tables().neighbours().size()).put("neighboursMax", c.tables().neighbours().maxEntries()).put("networks", c.tables().networks().size())
             .put("retiredTemplates", c.writer().retiredTemplates());
         if (c.monitor() != null)
         {
@@ -362,6 +364,7 @@ public final class TableOps implements ControlHandler
         return switch (table)
         {
             case "fdb" -> FdbOps.dumpFdb(c, (int)p.integer("vni", 0, (1 << 24) - 1, -1));
+            case "neigh" -> NeighbourOps.dump(c, (int)p.integer("vni", 0, (1 << 24) - 1, -1));
             case "flood" -> FdbOps.dumpFlood(c);
             case "ila" -> ila.dump();
             case "policies" -> policies.list();
@@ -369,7 +372,7 @@ public final class TableOps implements ControlHandler
             case "ports" -> dumpPorts();
             case "endpoints" -> endpoints.dump();
             case "networks" -> dumpNetworks();
-            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, flood, ila, policies, identities, ports, endpoints, networks");
+            default -> throw p.bad("table", "\"" + table + "\" is not one of fdb, neigh, flood, ila, policies, identities, ports, endpoints, networks");
         };
     }
 

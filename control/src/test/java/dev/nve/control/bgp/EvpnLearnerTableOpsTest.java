@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The learner's operations applied for real: routes advertised by another host, sent over the
  * wire format, learned here and applied through the control socket's {@link TableOps} as one
- * batch, change this host's FDB and flood list; the peer going down takes them out again.
+ * batch, change this host's FDB, flood list and ARP/ND proxy table; the peer going down takes them out again.
  */
 final class EvpnLearnerTableOpsTest
 {
@@ -48,6 +48,12 @@ final class EvpnLearnerTableOpsTest
             (ObjectNode)JSON.readTree("{\"table\":\"fdb\",\"vni\":200}")))).toString();
     }
 
+    private static String neigh(final TableOps ops) throws Exception
+    {
+        return JSON.valueToTree(ops.handle(new Request(JSON.getNodeFactory().numberNode(2), "dump",
+            (ObjectNode)JSON.readTree("{\"table\":\"neigh\",\"vni\":200}")))).toString();
+    }
+
     @Test
     void learnedRoutesChangeTheTablesThroughTheControlOperations() throws Exception
     {
@@ -62,14 +68,16 @@ final class EvpnLearnerTableOpsTest
             final long mac = 0x02_00_00_00_0c_01L;
 
             final List<ObjectNode> learned = learner.learn("rr", wire(EvpnAdvertiser.macIp(other, 200, mac, List.of(InetAddress.getByName("198.19.2.9")), 0)));
-            assertEquals(1, apply(ops, learned).get("applied").asInt(), learned.toString());
+            assertEquals(2, apply(ops, learned).get("applied").asInt(), learned.toString());
             assertTrue(fdb(ops).contains("{\"vni\":200,\"mac\":\"02:00:00:00:0c:01\",\"vtep\":\"198.18.0.2\"}"), fdb(ops));
+            assertEquals("[{\"vni\":200,\"ip\":\"198.19.2.9\",\"mac\":\"02:00:00:00:0c:01\"}]", neigh(ops), "the address, for ARP suppression");
             apply(ops, learner.learn("rr", wire(EvpnAdvertiser.inclusiveMulticast(other, 200))));
             assertTrue(JSON.valueToTree(ops.handle(new Request(JSON.getNodeFactory().numberNode(3), "dump", (ObjectNode)JSON.readTree("{\"table\":\"flood\"}"))))
                 .toString().contains("{\"vni\":200,\"vteps\":[\"198.18.0.2\"]}"));
 
             apply(ops, learner.peerDown("rr"));
             assertFalse(fdb(ops).contains("0c:01"), "the peer's routes are withdrawn from the tables when it goes down");
+            assertEquals("[]", neigh(ops));
         }
     }
 }

@@ -112,6 +112,28 @@ final class CtlCommandTest
     }
 
     @Test
+    void neighbourProxyEntriesAddDumpDel()
+    {
+        assertEquals(0, ctl("neigh", "add", "100", "198.19.0.50", "02:00:c6:13:00:50"));
+        assertEquals(0, ctl("neigh", "add", "100", "fd00::50", "02:00:c6:13:00:50"));
+        assertEquals(0, ctl("neigh", "add", "200", "198.19.0.50", "02:00:c6:13:00:51"));
+        assertEquals(0, ctl("dump", "neigh", "--vni", "100"));
+        final String table = out();
+        assertTrue(table.startsWith("VNI  IP                   MAC"), table);
+        assertTrue(table.contains("100  198.19.0.50          02:00:c6:13:00:50\n") && table.contains("100  fd00:0:0:0:0:0:0:50  02:00:c6:13:00:50\n")
+            && table.contains("(2 entries)"), table);
+        assertEquals(0, ctl("dump", "neigh", "--json"));
+        assertEquals("[{\"vni\":100,\"ip\":\"198.19.0.50\",\"mac\":\"02:00:c6:13:00:50\"},{\"vni\":100,\"ip\":\"fd00:0:0:0:0:0:0:50\",\"mac\":"
+            + "\"02:00:c6:13:00:50\"},{\"vni\":200,\"ip\":\"198.19.0.50\",\"mac\":\"02:00:c6:13:00:51\"}]", out().strip());
+        assertEquals(0, ctl("neigh", "del", "100", "198.19.0.50"));
+        assertEquals(1, ctl("neigh", "del", "100", "198.19.0.50"));
+        assertTrue(err().contains("NOT_FOUND: neigh.del: 198.19.0.50 has no proxy entry in VNI 100"), err());
+        assertEquals(1, ctl("neigh", "add", "100", "198.19.0.52", "01:00:5e:00:00:01"));
+        assertTrue(err().contains("BAD_PARAM: neigh.add: params.mac:"), err());
+        assertEquals(2, ctl("neigh", "add", "100"));
+    }
+
+    @Test
     void exitCodesScriptsCanRelyOn() throws Exception
     {
         assertEquals(1, ctl("fdb", "del", "100", "02:00:00:00:0b:09"));

@@ -10,6 +10,7 @@ import org.agrona.concurrent.status.AtomicCounter;
 public final class StageCounters
 {
     private final String stage;
+    private final Counters counters;
     private final AtomicCounter packets;
     private final AtomicCounter[] dropsByCode = new AtomicCounter[DropReason.MAX_CODE + 1];
     private final long[] localDrops = new long[DropReason.MAX_CODE + 1];
@@ -19,6 +20,7 @@ public final class StageCounters
     public StageCounters(final Counters counters, final String stage)
     {
         this.stage = stage;
+        this.counters = counters;
         this.packets = counters.newCounter("stage/" + stage + "/packets", Counters.TYPE_STAGE);
         for (final DropReason reason : DropReason.values())
         {
@@ -29,6 +31,16 @@ public final class StageCounters
     public String stage()
     {
         return stage;
+    }
+
+    /**
+     * A further counter of this stage, {@code stage/STAGE/NAME} (setup path only), for what a
+     * stage counts besides frames and drops. Like the others, the stage adds to a local field
+     * per frame and publishes once per batch.
+     */
+    public AtomicCounter counter(final String name)
+    {
+        return counters.newCounter("stage/" + stage + "/" + name, Counters.TYPE_STAGE);
     }
 
     public void packet()

@@ -14,6 +14,7 @@ import dev.nve.dataplane.stage.FilterStage;
 import dev.nve.dataplane.stage.FloodStage;
 import dev.nve.dataplane.stage.IlaEgressStage;
 import dev.nve.dataplane.stage.IlaIngressStage;
+import dev.nve.dataplane.stage.NeighbourProxyStage;
 import dev.nve.dataplane.stage.Stage;
 import dev.nve.dataplane.stage.TransmitStage;
 import dev.nve.dataplane.stage.VxlanDecapStage;
@@ -26,9 +27,12 @@ import java.util.List;
 
 /**
  * The stages of one worker run to completion over each received batch:
- * classify, VXLAN decap, ILA ingress, ILA egress, bridge, filter, flood, VXLAN encap, transmit;
- * flood replicas then go through encap and transmit in their own batch. The filter runs once
- * sender and receiver are known (after bridge and ILA; ILA egress keeps the SIR destination). {@link #poll()} is a duty cycle: it returns
+ * classify, VXLAN decap, ILA ingress, ILA egress, bridge, filter, neighbour proxy, flood, VXLAN
+ * encap, transmit; flood replicas then go through encap and transmit in their own batch. The
+ * filter runs once sender and receiver are known (after bridge and ILA; ILA egress keeps the SIR
+ * destination). The neighbour proxy answers ARP requests and neighbour solicitations of local
+ * endpoints from the proxy table after the filter (a request the sender may not send is not
+ * answered) and before flooding (an answered request is not flooded). {@link #poll()} is a duty cycle: it returns
  * the number of frames it handled, 0 when every port was idle.
  */
 public final class Pipeline
@@ -98,10 +102,11 @@ public final class Pipeline
         final StageCounters ilaEgress = new StageCounters(counters, "ila-egress");
         final StageCounters bridge = new StageCounters(counters, "bridge");
         final StageCounters filterCounters = new StageCounters(counters, "filter");
+        final StageCounters neighbourProxy = new StageCounters(counters, NeighbourProxyStage.NAME);
         final StageCounters floodCounters = new StageCounters(counters, "flood");
         final StageCounters encap = new StageCounters(counters, "vxlan-encap");
         final StageCounters transmit = new StageCounters(counters, "transmit");
-        this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, filterCounters, floodCounters, encap, transmit);
+        this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, filterCounters, neighbourProxy, floodCounters, encap, transmit);
         this.filter = new FilterStage(tables, filterCounters, conntrack, events, batchCapacity);
         this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
         final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
@@ -113,6 +118,7 @@ public final class Pipeline
             new IlaEgressStage(tables, ilaEgress, batchCapacity),
             new BridgeStage(tables, bridge, batchCapacity),
             filter,
+            new NeighbourProxyStage(tables, neighbourProxy),
             flood,
             encapStage,
             transmitStage};

@@ -118,7 +118,9 @@ public final class TableWriter
 
     /**
      * Removes the network of {@code vni}; refused while an endpoint, a remote MAC or a flood
-     * VTEP still belongs to it (remove those first).
+     * VTEP still belongs to it (remove those first). Its ARP/ND proxy entries go with it: they
+     * are answers for the network, not state anything else refers to (and the network's index
+     * is never handed out again, so left behind they would only hold capacity).
      */
     public void removeNetwork(final int vni)
     {
@@ -139,6 +141,7 @@ public final class TableWriter
                 throw new TableException("VNI " + vni + " still has remote MACs (e.g. " + Macs.format(FdbTable.macOf(key)) + "); remove them first");
             }
         }
+        removeNeighbours(network);
         tables.networks().remove(vni);
         localEndpoints.remove(network);
         floodVteps.remove(network);
@@ -453,6 +456,86 @@ public final class TableWriter
             throw new TableException("ipcache: address missing (zone " + zone + ")");
         }
         return tables.ipCache().remove(zone, IpCache.high(ip), IpCache.low(ip));
+    }
+
+    /**
+     * Sets the MAC the ARP/ND proxy answers for {@code ip} in the network of {@code vni}
+     * (insert or replace). IPv4 and its IPv4-mapped IPv6 form are the same key.
+     *
+     * @return the previous MAC, or {@link NeighbourTable#MISSING} when the address was new
+     * @throws TableException NOT_FOUND for an unknown VNI, FULL when the table is full, CONFLICT
+     *         for an address no one can own (multicast, unspecified, broadcast) or a MAC that is
+     *         not unicast
+     */
+    public long putNeighbour(final int vni, final InetAddress ip, final long mac)
+    {
+        final int network = requireNetwork(vni);
+        checkNeighbourAddress(ip);
+        checkMac(mac);
+        return tables.neighbours().put(network, IpCache.high(ip), IpCache.low(ip), mac);
+    }
+
+    /** Removes {@code ip} from the proxy entries of {@code vni}; returns its MAC or {@link NeighbourTable#MISSING}. */
+    public long removeNeighbour(final int vni, final InetAddress ip)
+    {
+        final int network = requireNetwork(vni);
+        if (ip == null)
+        {
+            throw new TableException("neighbour: address missing (VNI " + vni + ")");
+        }
+        return tables.neighbours().remove(network, IpCache.high(ip), IpCache.low(ip));
+    }
+
+    /** The MAC the proxy answers for {@code ip} in {@code vni}, or {@link NeighbourTable#MISSING}. */
+    public long neighbour(final int vni, final InetAddress ip)
+    {
+        final int network = requireNetwork(vni);
+        return ip == null ? NeighbourTable.MISSING : tables.neighbours().lookup(network, IpCache.high(ip), IpCache.low(ip));
+    }
+
+    /** The proxy entries of {@code vni}: address to MAC, in table order. */
+    public Map<InetAddress, Long> neighbours(final int vni)
+    {
+        final int network = requireNetwork(vni);
+        final Map<InetAddress, Long> entries = new LinkedHashMap<>();
+        tables.neighbours().forEach((n, high, low, mac) ->
+        {
+            if (n == network)
+            {
+                entries.put(IpCache.address(high, low), mac);
+            }
+        });
+        return entries;
+    }
+
+    private void removeNeighbours(final int network)
+    {
+        final List<long[]> keys = new ArrayList<>();
+        tables.neighbours().forEach((n, high, low, mac) ->
+        {
+            if (n == network)
+            {
+                keys.add(new long[] {high, low});
+            }
+        });
+        for (final long[] key : keys)
+        {
+            tables.neighbours().remove(network, key[0], key[1]);
+        }
+    }
+
+    /** An address a neighbour can own: not multicast, unspecified or the IPv4 broadcast address. */
+    static void checkNeighbourAddress(final InetAddress ip)
+    {
+        if (ip == null)
+        {
+            throw new TableException("neighbour: address missing");
+        }
+        if (ip.isMulticastAddress() || ip.isAnyLocalAddress()
+            || ip instanceof java.net.Inet4Address && IpCache.low(ip) == IpCache.v4MappedLow(0xFFFF_FFFF))
+        {
+            throw new TableException("neighbour: " + ip.getHostAddress() + " is not a unicast address (no host answers for it)");
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ public final class Tables implements AutoCloseable
     private final EncapTemplates templates;
     private final IlaTable ila;
     private final IpCache ipCache;
+    private final NeighbourTable neighbours;
     private final WorkerEpochs epochs = new WorkerEpochs();
     private volatile Underlay underlay;
     /** Replaced whole by the control thread; workers read it once per batch. */
@@ -26,6 +27,7 @@ public final class Tables implements AutoCloseable
         this.templates = new EncapTemplates(sizes.encapTemplates());
         this.ila = new IlaTable(sizes.ilaMappings(), sizes.ilaLocalMappings());
         this.ipCache = new IpCache(sizes.ipCacheEntries());
+        this.neighbours = new NeighbourTable(sizes.neighbourEntries());
     }
 
     public Tables()
@@ -61,6 +63,12 @@ public final class Tables implements AutoCloseable
     public IpCache ipCache()
     {
         return ipCache;
+    }
+
+    /** The ARP/ND proxy table: {@code (network, IP) -> MAC}. */
+    public NeighbourTable neighbours()
+    {
+        return neighbours;
     }
 
     /** The workers' batch counters: when a retired entry may be reused. */
@@ -99,12 +107,21 @@ public final class Tables implements AutoCloseable
         templates.close();
         ila.close();
         ipCache.close();
+        neighbours.close();
     }
 
     /** Table capacities, fixed when the tables are created. */
-    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings, int ilaLocalMappings, int ipCacheEntries)
+    public record Sizes(int networks, int fdbEntries, int encapTemplates, int ilaMappings, int ilaLocalMappings, int ipCacheEntries,
+                        int neighbourEntries)
     {
-        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536, IlaTable.DEFAULT_LOCAL_CAPACITY, IpCache.DEFAULT_ENTRIES);
+        public static final Sizes DEFAULT = new Sizes(4096, 65536, 4096, 65536, IlaTable.DEFAULT_LOCAL_CAPACITY, IpCache.DEFAULT_ENTRIES,
+            NeighbourTable.DEFAULT_ENTRIES);
+
+        public Sizes(final int networks, final int fdbEntries, final int encapTemplates, final int ilaMappings, final int ilaLocalMappings,
+            final int ipCacheEntries)
+        {
+            this(networks, fdbEntries, encapTemplates, ilaMappings, ilaLocalMappings, ipCacheEntries, NeighbourTable.DEFAULT_ENTRIES);
+        }
 
         public Sizes(final int networks, final int fdbEntries, final int encapTemplates, final int ilaMappings, final int ilaLocalMappings)
         {

@@ -328,6 +328,62 @@ public final class FrameBuilder
         return frame;
     }
 
+    /**
+     * An untagged Ethernet/IPv4 ARP packet (RFC 826), 42 bytes: {@code oper} 1 request, 2 reply;
+     * {@code spa}/{@code tpa} as IPv4 literals.
+     */
+    public static byte[] arp(final long dstMac, final long srcMac, final int oper, final long sha, final String spa, final long tha, final String tpa)
+    {
+        final byte[] body = new byte[ArpHeader.HEADER_LENGTH];
+        final MemorySegment s = MemorySegment.ofArray(body);
+        s.set(Bytes.U16_BE, ArpHeader.HTYPE_OFFSET, (short)ArpHeader.HTYPE_ETHERNET);
+        s.set(Bytes.U16_BE, ArpHeader.PTYPE_OFFSET, (short)ArpHeader.PTYPE_IPV4);
+        s.set(Bytes.U8, ArpHeader.HLEN_OFFSET, (byte)ArpHeader.HLEN_ETHERNET);
+        s.set(Bytes.U8, ArpHeader.PLEN_OFFSET, (byte)ArpHeader.PLEN_IPV4);
+        s.set(Bytes.U16_BE, ArpHeader.OPER_OFFSET, (short)oper);
+        Bytes.putMac48(s, ArpHeader.SHA_OFFSET, sha);
+        MemorySegment.copy(address(spa).getAddress(), 0, s, Bytes.U8, ArpHeader.SPA_OFFSET, 4);
+        Bytes.putMac48(s, ArpHeader.THA_OFFSET, tha);
+        MemorySegment.copy(address(tpa).getAddress(), 0, s, Bytes.U8, ArpHeader.TPA_OFFSET, 4);
+        return ethernet(dstMac, srcMac).etherType(EthernetHeader.TYPE_ARP).payload(body).build();
+    }
+
+    /**
+     * An IPv6 Neighbor Solicitation (RFC 4861 §4.3): hop limit 255, reserved field zero, a
+     * Source Link-Layer Address option with {@code sourceLinkLayer} unless it is -1, correct
+     * ICMPv6 checksum. The IPv6 destination is {@code dst} (the target's solicited-node
+     * multicast address for resolution, the target itself for unreachability detection).
+     */
+    public static byte[] neighbourSolicitation(final long dstMac, final long srcMac, final String src, final String dst, final String target,
+        final long sourceLinkLayer)
+    {
+        final int length = Icmpv6Header.ND_MESSAGE_LENGTH + (sourceLinkLayer >= 0 ? 8 : 0);
+        final byte[] frame = new byte[EthernetHeader.HEADER_LENGTH + Ipv6Header.HEADER_LENGTH + length];
+        final MemorySegment s = MemorySegment.ofArray(frame);
+        Bytes.putMac48(s, EthernetHeader.DESTINATION_OFFSET, dstMac);
+        Bytes.putMac48(s, EthernetHeader.SOURCE_OFFSET, srcMac);
+        s.set(Bytes.U16_BE, EthernetHeader.ETHER_TYPE_OFFSET, (short)EthernetHeader.TYPE_IPV6);
+        final int ip = EthernetHeader.HEADER_LENGTH;
+        s.set(Bytes.U32_BE, ip, 0x6000_0000);
+        s.set(Bytes.U16_BE, ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET, (short)length);
+        s.set(Bytes.U8, ip + Ipv6Header.NEXT_HEADER_OFFSET, (byte)Ipv6Header.NH_ICMPV6);
+        s.set(Bytes.U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)255);
+        MemorySegment.copy(address(src).getAddress(), 0, s, Bytes.U8, ip + Ipv6Header.SOURCE_OFFSET, 16);
+        MemorySegment.copy(address(dst).getAddress(), 0, s, Bytes.U8, ip + Ipv6Header.DESTINATION_OFFSET, 16);
+        final int icmp = ip + Ipv6Header.HEADER_LENGTH;
+        s.set(Bytes.U8, icmp + Icmpv6Header.TYPE_OFFSET, (byte)Icmpv6Header.NEIGHBOR_SOLICIT);
+        MemorySegment.copy(address(target).getAddress(), 0, s, Bytes.U8, icmp + Icmpv6Header.ND_TARGET_OFFSET, 16);
+        if (sourceLinkLayer >= 0)
+        {
+            s.set(Bytes.U8, icmp + Icmpv6Header.ND_MESSAGE_LENGTH, (byte)1);
+            s.set(Bytes.U8, icmp + Icmpv6Header.ND_MESSAGE_LENGTH + 1, (byte)1);
+            Bytes.putMac48(s, icmp + Icmpv6Header.ND_MESSAGE_LENGTH + 2, sourceLinkLayer);
+        }
+        s.set(Bytes.U16_BE, icmp + Icmpv6Header.CHECKSUM_OFFSET,
+            (short)Checksum.finish(Checksum.ipv6PseudoHeaderSum(s, ip, Ipv6Header.NH_ICMPV6, length) + Checksum.sum(s, icmp, length)));
+        return frame;
+    }
+
     private static InetAddress address(final String literal)
     {
         try

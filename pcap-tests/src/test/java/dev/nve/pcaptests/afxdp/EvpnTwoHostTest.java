@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  *                                             198.18.0.9 gobgpd
  * </pre>
  * <ol>
- *   <li>both hosts learn each other's endpoints and flood lists; C1 pings C2;</li>
+ *   <li>both hosts learn each other's endpoints, flood lists and ARP proxy entries; C1 pings C2,
+ *       its ARP request answered by H1 (suppressed);</li>
  *   <li>C4's MAC and address move to C3 on H1: H1 advertises it with MAC mobility sequence 1 and
  *       H2 withdraws its own route (sequence 0 lost); H2 deletes its endpoint and installs H1's
  *       route; C2 then pings the moved endpoint at H1;</li>
@@ -135,7 +136,11 @@ final class EvpnTwoHostTest
         await("H1 learned C2 and C4 at H2", () -> vtep(1, C2_MAC).equals(H_IP[2]) && vtep(1, MOVER_MAC).equals(H_IP[2]));
         await("H2 learned C1 at H1", () -> vtep(2, C1_MAC).equals(H_IP[1]));
         await("flood lists from the type-3 routes", () -> flood(1).equals(List.of(H_IP[2])) && flood(2).equals(List.of(H_IP[1])));
+        await("H1's ARP proxy entry for C2 from its type-2 route", () -> Netns.requireOk(ctl(1, "dump", "neigh", "--json")).stdout()
+            .contains("{\"vni\":100,\"ip\":\"198.19.0.2\",\"mac\":\"" + C2_MAC + "\"}"));
         ping("c1", "198.19.0.1", "198.19.0.2");
+        assertTrue(counter(1, "stage/neigh-proxy/arp_replies") >= 1, "C1's ARP request for C2 was answered by H1, not flooded");
+        assertTrue(counter(2, "stage/neigh-proxy/arp_replies") >= 1, "and C2's for C1 (it never saw C1's request) by H2");
 
         // 2. the endpoint moves from H2 (C4) to H1 (C3)
         netns.script("c3", "ip link set eth0 address " + MOVER_MAC + "\nethtool -K eth0 tx off >/dev/null\nip link set eth0 mtu 1450\nip addr add "
@@ -262,6 +267,11 @@ final class EvpnTwoHostTest
         final Netns.Result five = netns.run(role, TRAFFIC, command.toArray(String[]::new));
         assertTrue(five.ok(), "ping " + src + " -> " + dst + ": " + five.describe() + "\nwarm-up: " + r.describe() + "\nH1:\n" + nve[1].stdout()
             + "\nH2:\n" + nve[2].stdout());
+    }
+
+    private long counter(final int h, final String name) throws IOException, InterruptedException
+    {
+        return JSON.readTree(Netns.requireOk(ctl(h, "stats", "--json")).stdout()).path(name).asLong(-1);
     }
 
     /** Host {@code h}'s EVPN routes for {@code mac} ({@code nve ctl bgp --routes}): "FROM SEQUENCE STATE" each. */
