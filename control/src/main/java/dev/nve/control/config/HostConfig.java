@@ -54,8 +54,13 @@ public record HostConfig(
     ConfigOperations operations,
     BgpConfig bgp)
 {
-    /** ILA: locators of this host, SIR prefixes, tenants, router MAC and mappings; null when unused. */
-    public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, List<IlaMapping> mappings)
+    /**
+     * ILA: locators of this host, SIR prefixes, tenants (IPv6 /96 in {@code tenants}, IPv4 prefixes
+     * in {@code ipv4Tenants}, a VNID in both is one dual-stack tenant), router MAC and mappings;
+     * null when unused.
+     */
+    public record Ila(long routerMac, List<Long> locators, List<Long> sirPrefixes, Map<Integer, long[]> tenants, Map<Integer, IlaTable.Ipv4Tenant> ipv4Tenants,
+        List<IlaMapping> mappings)
     {
     }
 
@@ -305,7 +310,7 @@ public record HostConfig(
             {
                 at = "ila";
                 writer.setIlaDomain(ila.locators().stream().mapToLong(Long::longValue).toArray(),
-                    ila.sirPrefixes().stream().mapToLong(Long::longValue).toArray(), ila.tenants(), ila.routerMac());
+                    ila.sirPrefixes().stream().mapToLong(Long::longValue).toArray(), ila.tenants(), ila.ipv4Tenants(), ila.routerMac());
             }
             for (int i = 0; i < endpoints.size(); i++)
             {

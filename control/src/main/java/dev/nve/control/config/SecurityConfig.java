@@ -196,7 +196,8 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
 
     /**
      * Where an endpoint's addresses go in the ipcache: every address in its network's zone
-     * ({@code vni}), and with {@code ila} its IPv6 addresses in its ILA zone too.
+     * ({@code vni}), and with {@code ila} its IPv6 addresses in its ILA zone too (its IPv4 ones as
+     * well when its ILA tenant has IPv4 prefixes).
      *
      * @throws TableException an unknown VNI or ILA tenant
      */
@@ -214,7 +215,9 @@ public record SecurityConfig(EnforcementMode enforcement, List<PolicyRule> polic
             {
                 placements.add(new Placement(network, address));
             }
-            if (ila && address instanceof Inet6Address)
+            // IPv4 addresses too when the tenant is an IPv4 one (VIRT_V4): the filter sees them as IPv4.
+            final boolean ipv4Tenant = ilaTenant >= 0 && tables.ila().domain().tenantHasIpv4(tables.ila().domain().tenant(ilaTenant));
+            if (ila && (address instanceof Inet6Address || ipv4Tenant))
             {
                 if (ilaTenant >= 0 && tables.ila().domain().tenant(ilaTenant) < 0)
                 {

@@ -113,7 +113,7 @@ final class IlaOps
         }
         final IlaTable.Domain before = c.tables().ila().domain();
         c.writer().setIlaDomain(domain.locators().stream().mapToLong(Long::longValue).toArray(), domain.sirPrefixes().stream().mapToLong(Long::longValue).toArray(),
-            domain.tenants(), domain.routerMac());
+            domain.tenants(), domain.ipv4Tenants(), domain.routerMac());
         final IlaTable.Domain after = c.tables().ila().domain();
         undo.record(() ->
         {
@@ -123,6 +123,8 @@ final class IlaOps
         steer(after);
         final boolean changed = !Arrays.equals(before.localLocators(), after.localLocators()) || !Arrays.equals(before.sirPrefixes(), after.sirPrefixes())
             || !Arrays.equals(before.tenantVnids(), after.tenantVnids()) || !Arrays.equals(before.tenantPrefixes(), after.tenantPrefixes())
+            || !Arrays.equals(before.tenantIpv4Sir(), after.tenantIpv4Sir()) || !Arrays.equals(before.ipv4PrefixAddress(), after.ipv4PrefixAddress())
+            || !Arrays.equals(before.ipv4PrefixMask(), after.ipv4PrefixMask()) || !Arrays.equals(before.ipv4PrefixTenant(), after.ipv4PrefixTenant())
             || before.routerMac() != after.routerMac();
         return OpsContext.JSON.createObjectNode().put("changed", changed).put("locators", after.localLocators().length)
             .put("sirPrefixes", after.sirPrefixes().length).put("tenants", after.tenantVnids().length);
@@ -159,8 +161,8 @@ final class IlaOps
         for (final HostConfig.IlaMapping m : mappings.values())
         {
             final ObjectNode e = list.addObject().put("type", IlaConfig.typeName(m.type()))
-                .put("sir", IpCache.address(m.sirHigh(), m.sirLow()).getHostAddress());
-            if (m.type() == IlaIdentifier.TYPE_VIRT_UNI_V6)
+                .put("sir", m.type() == IlaIdentifier.TYPE_VIRT_V4 ? IlaTable.ipv4Text((int)m.sirLow()) : IpCache.address(m.sirHigh(), m.sirLow()).getHostAddress());
+            if (m.type() == IlaIdentifier.TYPE_VIRT_UNI_V6 || m.type() == IlaIdentifier.TYPE_VIRT_V4)
             {
                 e.put("vnid", m.vnid());
             }

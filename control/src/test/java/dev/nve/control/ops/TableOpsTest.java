@@ -234,6 +234,25 @@ final class TableOpsTest
     }
 
     @Test
+    void ipv4TenantAndVirtV4MappingAtRunTime() throws Exception
+    {
+        final JsonNode domain = call("ila.domain.set", "{\"routerMac\":\"02:00:00:00:00:ee\",\"locators\":[\"2001:db8:a::/64\"],\"sirPrefixes\":[\"fd00:5::/64\"],"
+            + "\"tenants\":[{\"vnid\":300,\"ipv4Prefixes\":[\"198.19.1.0/24\"],\"ipv4SirPrefix\":\"fd00:44::/64\"}]}");
+        assertTrue(domain.get("changed").asBoolean(), domain.toString());
+        final IlaTable.Domain d = tables.ila().domain();
+        assertTrue(d.tenantHasIpv4(d.tenant(300)));
+        assertFalse(call("ila.add", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"198.19.1.11\",\"locator\":\"2001:db8:b::/64\"}").get("replaced").asBoolean());
+        final String dump = call("dump", "{\"table\":\"ila\"}").toString();
+        assertTrue(dump.contains("{\"type\":\"virt-v4\",\"sir\":\"198.19.1.11\",\"vnid\":300,"), dump);
+        assertEquals(ErrorCode.BAD_PARAM, refused("ila.add", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"fd00:44::1\",\"locator\":\"2001:db8:b::/64\"}").code());
+        assertEquals(ErrorCode.NOT_FOUND, refused("ila.add", "{\"type\":\"virt-v4\",\"vnid\":301,\"sir\":\"198.19.1.11\",\"locator\":\"2001:db8:b::/64\"}").code());
+        refused("ila.add", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"198.19.2.1\",\"locator\":\"2001:db8:b::/64\"}");
+        refused("ila.add", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"198.19.1.12\",\"locator\":\"2001:db8:b::/64\",\"checksum\":\"neutral-map\"}");
+        assertTrue(call("ila.del", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"198.19.1.11\"}").get("removed").asBoolean());
+        assertEquals(ErrorCode.NOT_FOUND, refused("ila.del", "{\"type\":\"virt-v4\",\"vnid\":300,\"sir\":\"198.19.1.11\"}").code());
+    }
+
+    @Test
     void ipcacheEntriesInBothZones() throws Exception
     {
         final InetAddress peer = InetAddress.getByName("198.19.1.99");

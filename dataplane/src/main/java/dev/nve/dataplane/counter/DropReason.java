@@ -71,7 +71,19 @@ public enum DropReason implements PacketBatch.DropReasonCode
     /** ILA ingress: the identifier is ours but arrived with another of our locators. */
     ILA_LOCATOR_MISMATCH(235, "ILA locator does not match the identifier's mapping"),
     /** An endpoint port that is in no L2 network sent a frame that is not routed by ILA. */
-    NO_NETWORK(236, "endpoint port is in no network");
+    NO_NETWORK(236, "endpoint port is in no network"),
+    /** ILA VIRT_V4 egress: an IPv4 header with options (IHL > 5); RFC 7915 §4.1 would drop the source-route ones, nve drops them all. */
+    ILA_IPV4_OPTIONS(237, "IPv4 options: not translated to IPv6"),
+    /** ILA ingress: a VIRT_V4 identifier whose VNID is no IPv4 tenant of this host. */
+    ILA_NO_IPV4_TENANT(238, "VIRT_V4 identifier of a VNID without an IPv4 tenant"),
+    /** ILA VIRT_V4: an ICMP/ICMPv6 message other than echo request/reply, or a fragmented one (RFC 7915 §4.2, §5.2). */
+    ILA_ICMP_NOT_TRANSLATED(239, "ICMP message not translated between IPv4 and IPv6"),
+    /** ILA VIRT_V4 egress: a fragment of a UDP datagram with checksum 0: IPv6 needs a checksum, which only the whole datagram gives (RFC 7915 §4.5). */
+    ILA_UDP_ZERO_CHECKSUM_FRAGMENT(240, "fragmented IPv4 UDP without checksum: cannot be translated"),
+    /** ILA VIRT_V4 ingress: the IPv6 source is not in the tenant's translated /96, so it has no IPv4 form. */
+    ILA_SOURCE_NOT_TRANSLATABLE(241, "IPv6 source has no IPv4 form in the tenant"),
+    /** ILA VIRT_V4 ingress: an IPv6 extension header other than one Fragment header. */
+    ILA_EXTENSION_HEADER_NOT_TRANSLATED(242, "IPv6 extension header not translated to IPv4");
 
     /** values() clones on every call; the flush path uses this copy instead. */
     static final DropReason[] ALL = values();

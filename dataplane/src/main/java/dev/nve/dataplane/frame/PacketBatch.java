@@ -42,6 +42,8 @@ public final class PacketBatch
     /** For frames ILA egress rewrote: the SIR destination before the rewrite (upper, lower 64 bits). */
     public final long[] sirDestinationHigh;
     public final long[] sirDestinationLow;
+    /** True when ILA egress translated the frame from IPv4 (VIRT_V4): the filter keys it by its IPv4 addresses. */
+    public final boolean[] fromIpv4;
 
     private int count;
 
@@ -66,6 +68,7 @@ public final class PacketBatch
         viaIla = new boolean[capacity];
         sirDestinationHigh = new long[capacity];
         sirDestinationLow = new long[capacity];
+        fromIpv4 = new boolean[capacity];
     }
 
     public FrameMemory memory()
@@ -124,6 +127,7 @@ public final class PacketBatch
         encapTemplate[i] = -1;
         fromOverlay[i] = false;
         viaIla[i] = false;
+        fromIpv4[i] = false;
         return i;
     }
 
@@ -151,6 +155,7 @@ public final class PacketBatch
         viaIla[i] = source.viaIla[from];
         sirDestinationHigh[i] = source.sirDestinationHigh[from];
         sirDestinationLow[i] = source.sirDestinationLow[from];
+        fromIpv4[i] = source.fromIpv4[from];
         return i;
     }
 

@@ -4,6 +4,7 @@ import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.counter.StageCounters;
 import dev.nve.dataplane.frame.Next;
 import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.table.Underlay;
@@ -17,8 +18,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * First stage: decides by input port role and headers where each received frame goes.
- * Endpoint ports: IPv6 sent to the host's router MAC goes to ILA egress, everything else to
- * the bridge in the port's network. Underlay: IPv6 to one of our ILA locators goes to ILA
+ * Endpoint ports: IPv6 sent to the host's router MAC goes to ILA egress, and IPv4 too from an
+ * endpoint of an IPv4 tenant (VIRT_V4); everything else to the bridge in the port's network. Underlay: IPv6 to one of our ILA locators goes to ILA
  * ingress; UDP to the VXLAN port on one of our VTEP addresses goes on to decapsulation; the
  * headers are validated here once (lengths, IPv4 checksum, IPv6 extension chain) so later
  * stages can trust the offsets in the batch.
@@ -89,9 +90,32 @@ public final class ClassifyStage implements Stage
         final long frame = batch.address[i];
         batch.network[i] = ports.network(port);
         batch.srcIdentity[i] = ports.identity(port);
-        // IPv6 routed through the host (sent to its router MAC) is ILA's; the rest is bridged.
-        if (Bytes.mac48(segment, frame + EthernetHeader.DESTINATION_OFFSET) == routerMac &&
-            (segment.get(Bytes.U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF) == EthernetHeader.TYPE_IPV6)
+        // IPv6 routed through the host (sent to its router MAC) is ILA's, and so is IPv4 from an
+        // endpoint of an IPv4 tenant (VIRT_V4); the rest is bridged.
+        final boolean routed = Bytes.mac48(segment, frame + EthernetHeader.DESTINATION_OFFSET) == routerMac;
+        final int etherType = segment.get(Bytes.U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF;
+        if (routed && etherType == EthernetHeader.TYPE_IPV4 && ipv4Tenant(ports, port))
+        {
+            final int available = length - EthernetHeader.HEADER_LENGTH;
+            ipv4.wrap(segment, frame + EthernetHeader.HEADER_LENGTH);
+            final int totalLength = available < Ipv4Header.MIN_HEADER_LENGTH ? -1 : ipv4.loadFixedHeader().validateLoaded(available);
+            if (totalLength < 0)
+            {
+                drop(batch, i, ipv4Invalid(available));
+                return;
+            }
+            if (!ipv4.checksumValidLoaded())
+            {
+                drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
+                return;
+            }
+            // The IP layer's end is the frame's: Ethernet padding is not carried into IPv6.
+            batch.length[i] = EthernetHeader.HEADER_LENGTH + totalLength;
+            batch.l3Offset[i] = EthernetHeader.HEADER_LENGTH;
+            batch.next[i] = Next.ILA_EGRESS;
+            return;
+        }
+        if (routed && etherType == EthernetHeader.TYPE_IPV6)
         {
             final int available = length - EthernetHeader.HEADER_LENGTH;
             final int packetLength = ipv6.wrap(segment, frame + EthernetHeader.HEADER_LENGTH).walk(available);
@@ -226,6 +250,18 @@ public final class ClassifyStage implements Stage
         batch.l3Offset[i] = (short)l2Length;
         batch.l4Offset[i] = (short)l4;
         batch.next[i] = Next.VXLAN_DECAP;
+    }
+
+    /** Whether the port's endpoint is in an ILA tenant with IPv4 prefixes (VIRT_V4). */
+    private boolean ipv4Tenant(final PortTable ports, final int port)
+    {
+        final int vnid = ports.ilaTenant(port);
+        if (vnid < 0)
+        {
+            return false;
+        }
+        final IlaTable.Domain domain = tables.ila().domain();
+        return domain.tenantHasIpv4(domain.tenant(vnid));
     }
 
     /** Why {@link Ipv4Header#validate} refused: cut short, or fields that contradict each other. */

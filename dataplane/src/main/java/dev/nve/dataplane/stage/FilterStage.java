@@ -235,6 +235,17 @@ public final class FilterStage implements Stage
             // Left through ILA egress: the destination was rewritten; the peer is the SIR address.
             key.dstHigh = batch.sirDestinationHigh[i];
             key.dstLow = batch.sirDestinationLow[i];
+            if (batch.fromIpv4[i])
+            {
+                // Translated from IPv4 (VIRT_V4): the connection is the IPv4 one the endpoint
+                // opened (and the replies come back as), both addresses in their low 32 bits.
+                key.version = 4;
+                key.protocol = key.protocol == FlowKey.PROTOCOL_ICMPV6 ? FlowKey.PROTOCOL_ICMP : key.protocol;
+                key.srcHigh = 0;
+                key.srcLow &= 0xFFFF_FFFFL;
+                key.dstHigh = 0;
+                key.dstLow &= 0xFFFF_FFFFL;
+            }
         }
         final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
         zone[i] = z;

@@ -10,11 +10,15 @@ import dev.nve.dataplane.table.LongIntHashTable;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.table.Underlay;
 import dev.nve.dataplane.wire.Bytes;
+import dev.nve.dataplane.wire.Checksum;
 import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.Ipv6Header;
 
 import java.lang.foreign.MemorySegment;
 
+import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U32_BE;
 import static dev.nve.dataplane.wire.Bytes.U64_BE;
 import static dev.nve.dataplane.wire.Bytes.U8;
 
@@ -24,7 +28,9 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * the identifier, the identifier by its wire form (C bit and neutral-map adjustment
  * precomputed), the transport checksum fixed for adjust-transport, the hop limit decremented,
  * and the frame re-addressed to the underlay next hop. An identifier owned by a local
- * endpoint is delivered directly without rewriting the address. Lookups run in three passes
+ * endpoint is delivered directly without rewriting the address. IPv4 from an endpoint of an
+ * IPv4 tenant (VIRT_V4) is looked up by VIRT_V4(tenant VNID, IPv4 destination) and translated
+ * to IPv6 (RFC 7915, {@link Ipv4Translator}) when the owner is remote. Lookups run in three passes
  * (keys, bucket touches, resolution) as in {@link BridgeStage}.
  */
 public final class IlaEgressStage implements Stage
@@ -37,6 +43,7 @@ public final class IlaEgressStage implements Stage
     private final long[] keys;
     private final long[] hashes;
     private final boolean[] virtual;
+    private final boolean[] ipv4;
     private long sink;
 
     public IlaEgressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -46,6 +53,7 @@ public final class IlaEgressStage implements Stage
         this.keys = new long[batchCapacity];
         this.hashes = new long[batchCapacity];
         this.virtual = new boolean[batchCapacity];
+        this.ipv4 = new boolean[batchCapacity];
     }
 
     @Override
@@ -70,6 +78,26 @@ public final class IlaEgressStage implements Stage
             }
             counters.packet();
             final long ip = batch.address[i] + IP;
+            if ((segment.get(U16_BE, batch.address[i] + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF) == EthernetHeader.TYPE_IPV4)
+            {
+                // VIRT_V4: classify sent IPv4 here only from a port of an IPv4 tenant.
+                final int vnid = tables.ports().ilaTenant(batch.inPort[i]);
+                final int tenant = domain.tenant(vnid);
+                final int destination = segment.get(U32_BE, ip + Ipv4Header.DESTINATION_OFFSET);
+                if (!domain.tenantHasIpv4(tenant) || !domain.inTenantIpv4Prefix(tenant, destination))
+                {
+                    drop(batch, i, DropReason.NO_ROUTE);
+                    continue;
+                }
+                ipv4[i] = true;
+                virtual[i] = true;
+                keys[i] = IlaIdentifier.virtualV4(vnid, destination);
+                hashes[i] = LongIntHashTable.hash(keys[i]);
+                batch.sirDestinationHigh[i] = domain.tenantIpv4Sir()[tenant];
+                batch.sirDestinationLow[i] = keys[i];
+                continue;
+            }
+            ipv4[i] = false;
             final long high = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET);
             final long low = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
             long key = low;
@@ -114,6 +142,11 @@ public final class IlaEgressStage implements Stage
                 continue;
             }
             final int entry = index.getHashed(keys[i], hashes[i]);
+            if (ipv4[i])
+            {
+                egressIpv4(batch, i, segment, domain, entries, entry, underlay);
+                continue;
+            }
             final long frame = batch.address[i];
             final long ip = frame + IP;
             // The identifier names the mapping; its SIR prefix must be the packet's too (VIRT
@@ -163,6 +196,62 @@ public final class IlaEgressStage implements Stage
             batch.transmit(i, port);
         }
         counters.flush();
+    }
+
+    /**
+     * VIRT_V4 (RFC 7915 translation at the edge): a local owner gets the IPv4 packet as it is
+     * (TTL - 1, header checksum updated); a remote one gets it translated to IPv6, from the
+     * tenant's IPv4 /64 and VIRT_V4(VNID, source) to the locator and VIRT_V4(VNID, destination).
+     */
+    private void egressIpv4(final PacketBatch batch, final int i, final MemorySegment segment, final IlaTable.Domain domain, final MemorySegment entries,
+        final int entry, final Underlay underlay)
+    {
+        if (entry == IlaTable.MISSING)
+        {
+            drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
+            return;
+        }
+        final long frame = batch.address[i];
+        final long ip = frame + IP;
+        final int ttl = segment.get(U8, ip + Ipv4Header.TTL_OFFSET) & 0xFF;
+        if (ttl <= 1)
+        {
+            drop(batch, i, DropReason.TTL_EXCEEDED);
+            return;
+        }
+        final int port = IlaTable.port(entries, entry);
+        batch.viaIla[i] = true;
+        if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
+        {
+            if (port == batch.inPort[i])
+            {
+                drop(batch, i, DropReason.SAME_PORT);
+                return;
+            }
+            final int oldWord = segment.get(U16_BE, ip + Ipv4Header.TTL_OFFSET) & 0xFFFF;
+            final int newWord = oldWord - 0x100;
+            segment.set(U16_BE, ip + Ipv4Header.TTL_OFFSET, (short)newWord);
+            final int checksum = segment.get(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET) & 0xFFFF;
+            segment.set(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET, (short)Checksum.update16(checksum, oldWord, newWord));
+            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+            Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, domain.routerMac());
+            batch.transmit(i, port);
+            return;
+        }
+        final long sourceHigh = batch.sirDestinationHigh[i];
+        final long sourceUpper = batch.sirDestinationLow[i] >>> 32;
+        final DropReason refused = Ipv4Translator.toIpv6(segment, batch, i, sourceHigh, sourceUpper, IlaTable.upper(entries, entry),
+            IlaTable.identifier(entries, entry), underlay.mtu());
+        if (refused != null)
+        {
+            drop(batch, i, refused);
+            return;
+        }
+        final long start = batch.address[i];
+        Bytes.putMac48(segment, start + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+        Bytes.putMac48(segment, start + EthernetHeader.SOURCE_OFFSET, underlay.mac());
+        batch.fromIpv4[i] = true;
+        batch.transmit(i, port);
     }
 
     private static boolean sameSirPrefix(final IlaTable.Domain domain, final int index, final long upper)

@@ -4,6 +4,7 @@ import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.counter.StageCounters;
 import dev.nve.dataplane.frame.Next;
 import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.IlaIdentifier;
 import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.LongIntHashTable;
 import dev.nve.dataplane.table.Tables;
@@ -24,6 +25,7 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * neutral-map — and the frame goes to the endpoint that owns the identifier, untagged, from
  * the router MAC. The packet's locator must be the one the mapping was made for. Classify
  * validated the IPv6 header; {@code l3Offset} says where it starts (after underlay VLAN tags).
+ * A VIRT_V4 identifier's owner speaks IPv4: the packet is translated (RFC 7915 §5).
  */
 public final class IlaIngressStage implements Stage
 {
@@ -79,7 +81,10 @@ public final class IlaIngressStage implements Stage
             final int entry = index.getHashed(keys[i], hashes[i]);
             if (entry == IlaTable.MISSING)
             {
-                drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
+                final IlaTable.Domain domain = ila.domain();
+                final boolean noIpv4Tenant = IlaIdentifier.type(keys[i]) == IlaIdentifier.TYPE_VIRT_V4 &&
+                    !domain.tenantHasIpv4(domain.tenant(IlaIdentifier.vnid(keys[i])));
+                drop(batch, i, noIpv4Tenant ? DropReason.ILA_NO_IPV4_TENANT : DropReason.ILA_UNKNOWN_IDENTIFIER);
                 continue;
             }
             final int l3 = batch.l3Offset[i];
@@ -94,6 +99,11 @@ public final class IlaIngressStage implements Stage
             if (hopLimit <= 1)
             {
                 drop(batch, i, DropReason.TTL_EXCEEDED);
+                continue;
+            }
+            if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_IPV4) != 0)
+            {
+                ingressIpv4(batch, i, segment, entries, entry, l3, routerMac);
                 continue;
             }
             if (IlaTable.mode(entries, entry) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
@@ -121,6 +131,37 @@ public final class IlaIngressStage implements Stage
             batch.transmit(i, IlaTable.port(entries, entry));
         }
         counters.flush();
+    }
+
+    /**
+     * VIRT_V4: the IPv6 source must be the tenant's translated form of an IPv4 address (the
+     * tenant's IPv4 /64 and VIRT_V4 with the same VNID), then the packet becomes IPv4 to the
+     * owner's address (RFC 7915 §5, {@link Ipv4Translator}), from the router MAC.
+     */
+    private void ingressIpv4(final PacketBatch batch, final int i, final MemorySegment segment, final MemorySegment entries, final int entry, final int l3,
+        final long routerMac)
+    {
+        final long ip = batch.address[i] + l3;
+        final long identifier = IlaTable.identifier(entries, entry);
+        if (segment.get(U64_BE, ip + Ipv6Header.SOURCE_OFFSET) != IlaTable.upper(entries, entry) ||
+            segment.get(U64_BE, ip + Ipv6Header.SOURCE_OFFSET + 8) >>> 32 != identifier >>> 32)
+        {
+            drop(batch, i, DropReason.ILA_SOURCE_NOT_TRANSLATABLE);
+            return;
+        }
+        final int packetLength = ipv6.wrap(segment, ip).walk(batch.length[i] - l3);
+        final DropReason refused = packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER :
+            Ipv4Translator.toIpv4(segment, batch, i, ipv6, packetLength, (int)identifier);
+        if (refused != null)
+        {
+            drop(batch, i, refused);
+            return;
+        }
+        final long frame = batch.address[i];
+        Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+        Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, routerMac);
+        batch.viaIla[i] = true;
+        batch.transmit(i, IlaTable.port(entries, entry));
     }
 
     private void touch(final LongIntHashTable index, final long hash)

@@ -10,6 +10,8 @@ package dev.nve.dataplane.table;
  *  +---+---+---+---+----------------------------+-------------------------------+
  *  | VIRT_UNI_V6 | C |       VNID (28 bits)       |  tenant address low 32 bits  |
  *  +-------------+---+----------------------------+-------------------------------+
+ *  |  VIRT_V4    | C |       VNID (28 bits)       |  tenant IPv4 address          |
+ *  +-------------+---+----------------------------+-------------------------------+
  * </pre>
  * The C bit marks a checksum-neutral mapping: the low 16 bits were adjusted so that the
  * one's-complement sum of the whole address did not change.
@@ -46,6 +48,12 @@ public final class IlaIdentifier
     public static long virtualUnicastV6(final int vnid, final int low32)
     {
         return ((long)TYPE_VIRT_UNI_V6 << 61) | ((long)(vnid & MAX_VNID) << 32) | (low32 & 0xFFFF_FFFFL);
+    }
+
+    /** A VIRT_V4 identifier for IPv4 tenant {@code vnid} and one of its IPv4 addresses (C bit clear). */
+    public static long virtualV4(final int vnid, final int ipv4)
+    {
+        return ((long)TYPE_VIRT_V4 << 61) | ((long)(vnid & MAX_VNID) << 32) | (ipv4 & 0xFFFF_FFFFL);
     }
 
     /** Sum of the four 16-bit words of a 64-bit value (unfolded). */

@@ -19,7 +19,10 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  * <p>
  * Egress (a local endpoint sends to a SIR address): keyed by the SIR identifier — the low 64
  * bits for IID and LUID; for VIRT_UNI_V6 the identifier built from the sender's tenant VNID
- * and the tenant address's low 32 bits, so tenants may share a SIR prefix. Ingress (from the
+ * and the tenant address's low 32 bits, so tenants may share a SIR prefix; for VIRT_V4 the
+ * sender's tenant VNID and the IPv4 destination (the SIR address of a VIRT_V4 mapping is the
+ * tenant's IPv4 /64 followed by that identifier; the stages translate IPv4 to IPv6 and back,
+ * see {@code Ipv4Translator}). Ingress (from the
  * underlay to one of our locators): keyed by the identifier exactly as it is on the wire
  * (C bit and neutral-map adjustment included) and restoring the original SIR address stored
  * in the entry: the round trip is exact by construction, no arithmetic is undone at run time.
@@ -30,7 +33,7 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  *  16: u64 next-hop MAC in bits 0-47 (egress remote: underlay next hop; else the endpoint's),
  *          output port in bits 48-63
  *  24: u16 transport checksum difference (folded, adjust-transport)
- *  26: u8 checksum mode   27: u8 flags (bit 0: local delivery without rewrite)
+ *  26: u8 checksum mode   27: u8 flags (bit 0: local delivery without rewrite; bit 1: VIRT_V4, IPv4 endpoint)
  *  28: u8 index of the upper 64 bits the packet must carry, in the domain's arrays
  *      (egress IID/LUID: its SIR prefix; ingress: our locator), 0xFF for none
  * </pre>
@@ -45,6 +48,8 @@ public final class IlaTable implements AutoCloseable
     public static final int DEFAULT_LOCAL_CAPACITY = 4096;
     static final int SPARE_ENTRIES = 64;
     public static final int FLAG_LOCAL = 1;
+    /** A VIRT_V4 mapping: the endpoint speaks IPv4, the wire IPv6 (RFC 7915 translation at the edge). */
+    public static final int FLAG_IPV4 = 2;
     private static final int UPPER_OFFSET = 0;
     private static final int IDENTIFIER_OFFSET = 8;
     private static final int MAC_PORT_OFFSET = 16;
@@ -92,13 +97,30 @@ public final class IlaTable implements AutoCloseable
     private volatile Domain domain = new Domain(new long[0], new long[0], new int[0], new long[0], -1, -1);
 
     /**
-     * The small sets the classifier checks on every IPv6 frame, replaced whole on change.
+     * The small sets the classifier checks on every frame, replaced whole on change. Tenants
+     * are one list (index = the tenant's ILA zone): a tenant has an IPv6 /96 SIR prefix
+     * (VIRT_UNI_V6), IPv4 prefixes with the /64 its translated addresses live in (VIRT_V4), or both.
      *
-     * @param tenantPrefixHigh upper 64 bits of each tenant's /96 SIR prefix
-     * @param tenantPrefixLow32 bits 64-95 of each tenant's prefix (parallel to tenantVnids)
+     * @param tenantPrefixes upper 64 bits and bits 64-95 of each tenant's /96 SIR prefix (2 per
+     *                       tenant); bits 64-95 are {@link #NO_IPV6} for a tenant without one
+     * @param tenantIpv4Sir the /64 of each tenant's translated IPv4 addresses, 0 for a tenant without IPv4
+     * @param ipv4PrefixTenant tenant index of each IPv4 prefix (parallel to the next two)
+     * @param ipv4PrefixAddress network address of each IPv4 prefix
+     * @param ipv4PrefixMask netmask of each IPv4 prefix
      */
-    public record Domain(long[] localLocators, long[] sirPrefixes, int[] tenantVnids, long[] tenantPrefixes, long routerMac, int underlayPort)
+    public record Domain(long[] localLocators, long[] sirPrefixes, int[] tenantVnids, long[] tenantPrefixes, long routerMac, int underlayPort,
+        long[] tenantIpv4Sir, int[] ipv4PrefixTenant, int[] ipv4PrefixAddress, int[] ipv4PrefixMask)
     {
+        /** Bits 64-95 of a tenant without an IPv6 /96: no address's bits 64-95 equal it. */
+        public static final long NO_IPV6 = -1L;
+
+        /** A domain of IPv6 tenants only. */
+        public Domain(final long[] localLocators, final long[] sirPrefixes, final int[] tenantVnids, final long[] tenantPrefixes, final long routerMac,
+            final int underlayPort)
+        {
+            this(localLocators, sirPrefixes, tenantVnids, tenantPrefixes, routerMac, underlayPort, new long[tenantVnids.length], new int[0], new int[0], new int[0]);
+        }
+
         public boolean isLocalLocator(final long upper)
         {
             for (final long locator : localLocators)
@@ -141,6 +163,94 @@ public final class IlaTable implements AutoCloseable
         {
             return tenantPrefixes[2 * index] == high && tenantPrefixes[2 * index + 1] == (low >>> 32);
         }
+
+        /** True when tenant {@code index} (-1: none) has an IPv6 /96. */
+        public boolean tenantHasIpv6(final int index)
+        {
+            return index >= 0 && tenantPrefixes[2 * index + 1] != NO_IPV6;
+        }
+
+        /** True when tenant {@code index} (-1: none) has IPv4 prefixes (VIRT_V4). */
+        public boolean tenantHasIpv4(final int index)
+        {
+            return index >= 0 && tenantIpv4Sir[index] != 0;
+        }
+
+        /** True when {@code ipv4} is in one of tenant {@code index}'s IPv4 prefixes. */
+        public boolean inTenantIpv4Prefix(final int index, final int ipv4)
+        {
+            for (int p = 0; p < ipv4PrefixTenant.length; p++)
+            {
+                if (ipv4PrefixTenant[p] == index && (ipv4 & ipv4PrefixMask[p]) == ipv4PrefixAddress[p])
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Tenant {@code index}'s IPv4 prefixes (control thread). */
+        public Ipv4Tenant ipv4Tenant(final int index)
+        {
+            if (!tenantHasIpv4(index))
+            {
+                return null;
+            }
+            final java.util.List<int[]> prefixes = new java.util.ArrayList<>();
+            for (int p = 0; p < ipv4PrefixTenant.length; p++)
+            {
+                if (ipv4PrefixTenant[p] == index)
+                {
+                    prefixes.add(new int[] {ipv4PrefixAddress[p], Integer.bitCount(ipv4PrefixMask[p])});
+                }
+            }
+            return new Ipv4Tenant(tenantIpv4Sir[index], prefixes.stream().mapToInt(x -> x[0]).toArray(), prefixes.stream().mapToInt(x -> x[1]).toArray());
+        }
+    }
+
+    /**
+     * An IPv4 tenant (VIRT_V4): the IPv4 prefixes its endpoints use and the /64 under which its
+     * addresses appear translated to IPv6, as {@code sirPrefix : VIRT_V4(VNID, IPv4)}.
+     *
+     * @param addresses network address of each prefix (host bits zero)
+     * @param lengths prefix length of each, 0-32
+     */
+    public record Ipv4Tenant(long sirPrefix, int[] addresses, int[] lengths)
+    {
+        public Ipv4Tenant
+        {
+            if (sirPrefix == 0)
+            {
+                throw new TableException("the IPv4 tenant's SIR prefix must not be ::/64");
+            }
+            if (addresses.length != lengths.length || addresses.length == 0)
+            {
+                throw new TableException("an IPv4 tenant needs at least one IPv4 prefix");
+            }
+            for (int i = 0; i < addresses.length; i++)
+            {
+                if (lengths[i] < 0 || lengths[i] > 32 || (addresses[i] & ~mask(lengths[i])) != 0)
+                {
+                    throw new TableException("IPv4 prefix " + ipv4Text(addresses[i]) + "/" + lengths[i] + " has host bits set or a bad length");
+                }
+            }
+        }
+
+        public static int mask(final int length)
+        {
+            return length == 0 ? 0 : -1 << (32 - length);
+        }
+
+        public boolean sameAs(final Ipv4Tenant other)
+        {
+            return other != null && sirPrefix == other.sirPrefix && Arrays.equals(addresses, other.addresses) && Arrays.equals(lengths, other.lengths);
+        }
+    }
+
+    /** Dotted-quad text of an IPv4 address held as a big-endian int. */
+    public static String ipv4Text(final int ipv4)
+    {
+        return (ipv4 >>> 24) + "." + (ipv4 >>> 16 & 0xFF) + "." + (ipv4 >>> 8 & 0xFF) + "." + (ipv4 & 0xFF);
     }
 
     /** A table for {@code capacity} mappings of which up to 4096 are local. */
@@ -250,7 +360,12 @@ public final class IlaTable implements AutoCloseable
     /** The egress lookup key of a mapping: what the packet path computes from the SIR address. */
     public static long egressKey(final Mapping m)
     {
-        return m.type() == IlaIdentifier.TYPE_VIRT_UNI_V6 ? IlaIdentifier.virtualUnicastV6(m.vnid(), (int)m.sirLow()) : m.sirLow();
+        return switch (m.type())
+        {
+            case IlaIdentifier.TYPE_VIRT_UNI_V6 -> IlaIdentifier.virtualUnicastV6(m.vnid(), (int)m.sirLow());
+            case IlaIdentifier.TYPE_VIRT_V4 -> IlaIdentifier.virtualV4(m.vnid(), (int)m.sirLow());
+            default -> m.sirLow();
+        };
     }
 
     /**
@@ -317,14 +432,15 @@ public final class IlaTable implements AutoCloseable
 
         final int egress = allocate(freeEgress, true);
         final long e = (long)egress * ENTRY_SIZE;
+        final int family = m.type() == IlaIdentifier.TYPE_VIRT_V4 ? FLAG_IPV4 : 0;
         if (local)
         {
-            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), sirIndex, m.port(), 0, m.mode(), FLAG_LOCAL);
+            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), sirIndex, m.port(), 0, m.mode(), FLAG_LOCAL | family);
         }
         else
         {
             writeEntry(egressEntries, e, m.locator(), wire, m.mac(), sirIndex, m.port(),
-                addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire), m.mode(), 0);
+                addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire), m.mode(), family);
         }
         final int oldEgress = egressIndex.get(key);
         putOrFail(egressIndex, key, egress);
@@ -336,7 +452,7 @@ public final class IlaTable implements AutoCloseable
         {
             final int ingress = allocate(freeIngress, false);
             writeEntry(ingressEntries, (long)ingress * ENTRY_SIZE, m.sirHigh(), m.sirLow(), m.mac(), locatorIndex, m.port(),
-                addressDifference(m.locator(), wire, m.sirHigh(), m.sirLow()), m.mode(), 0);
+                addressDifference(m.locator(), wire, m.sirHigh(), m.sirLow()), m.mode(), family);
             final int oldIngress = ingressIndex.get(wire);
             putOrFail(ingressIndex, wire, ingress);
             if (oldIngress != MISSING)
@@ -499,7 +615,28 @@ public final class IlaTable implements AutoCloseable
                     throw new TableException("SIR address is not in the /96 SIR prefix of tenant " + m.vnid());
                 }
             }
-            default -> throw new TableException("unsupported ILA identifier type " + m.type() + " (IID 0, LUID 1, VIRT_UNI_V6 3)");
+            case IlaIdentifier.TYPE_VIRT_V4 ->
+            {
+                final int tenant = domain.tenant(m.vnid());
+                if (!domain.tenantHasIpv4(tenant))
+                {
+                    throw TableException.notFound("no ILA IPv4 tenant with VNID " + m.vnid());
+                }
+                if (m.sirHigh() != domain.tenantIpv4Sir()[tenant] || (m.sirLow() >>> 32) != (IlaIdentifier.virtualV4(m.vnid(), 0) >>> 32))
+                {
+                    throw new TableException("VIRT_V4 SIR address is not tenant " + m.vnid() + "'s translated form of an IPv4 address");
+                }
+                if (!domain.inTenantIpv4Prefix(tenant, (int)m.sirLow()))
+                {
+                    throw new TableException("IPv4 address " + ipv4Text((int)m.sirLow()) + " is not in an IPv4 prefix of tenant " + m.vnid());
+                }
+                if (m.mode() != ChecksumMode.ADJUST_TRANSPORT)
+                {
+                    throw new TableException("a virt-v4 mapping translates between IPv4 and IPv6 and always fixes the transport checksum: checksum must be adjust-transport, not "
+                        + m.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'));
+                }
+            }
+            default -> throw new TableException("unsupported ILA identifier type " + m.type() + " (IID 0, LUID 1, VIRT_V4 2, VIRT_UNI_V6 3)");
         }
         if ((egressKey(m) & IlaIdentifier.C_BIT) != 0)
         {

@@ -336,25 +336,29 @@ public final class TableWriter
      */
     public void setIlaDomain(final long[] localLocators, final long[] sirPrefixes, final Map<Integer, long[]> tenants, final long routerMac)
     {
+        setIlaDomain(localLocators, sirPrefixes, tenants, Map.of(), routerMac);
+    }
+
+    /**
+     * Sets the ILA domain with IPv4 tenants too (VIRT_V4): a VNID in {@code ipv4Tenants} is a
+     * tenant whose endpoints speak IPv4, translated to IPv6 at the edge; a VNID in both maps is
+     * one dual-stack tenant (one ILA zone).
+     *
+     * @param tenants VNID to {upper 64 bits, bits 64-95} of the tenant's /96 SIR prefix
+     * @param ipv4Tenants VNID to the tenant's IPv4 prefixes and the /64 of its translated addresses
+     */
+    public void setIlaDomain(final long[] localLocators, final long[] sirPrefixes, final Map<Integer, long[]> tenants,
+        final Map<Integer, IlaTable.Ipv4Tenant> ipv4Tenants, final long routerMac)
+    {
         requireUnderlay();
         if (tables.ila().size() > 0)
         {
-            tables.ila().domain(IlaDomainGrowth.grow(tables.ila().domain(), localLocators, sirPrefixes, tenants, routerMac, tables.ila().mappings()));
+            tables.ila().domain(IlaDomainGrowth.grow(tables.ila().domain(), localLocators, sirPrefixes, tenants, ipv4Tenants, routerMac, tables.ila().mappings()));
             return;
         }
         checkMac(routerMac);
-        final int[] vnids = new int[tenants.size()];
-        final long[] prefixes = new long[2 * tenants.size()];
-        int i = 0;
-        for (final Map.Entry<Integer, long[]> tenant : tenants.entrySet())
-        {
-            checkVnid(tenant.getKey());
-            vnids[i] = tenant.getKey();
-            prefixes[2 * i] = tenant.getValue()[0];
-            prefixes[2 * i + 1] = tenant.getValue()[1] & 0xFFFF_FFFFL;
-            i++;
-        }
-        tables.ila().domain(new IlaTable.Domain(localLocators.clone(), sirPrefixes.clone(), vnids, prefixes, routerMac, tables.underlay().portId()));
+        final IlaTable.Domain empty = new IlaTable.Domain(new long[0], new long[0], new int[0], new long[0], routerMac, tables.underlay().portId());
+        tables.ila().domain(IlaDomainGrowth.grow(empty, localLocators, sirPrefixes, tenants, ipv4Tenants, routerMac, List.of()));
     }
 
     /**
@@ -377,7 +381,9 @@ public final class TableWriter
     /**
      * Adds or replaces an ILA mapping. A locator of this host makes it local: {@code endpointPort}
      * must name the endpoint that owns the identifier. Otherwise packets go to the underlay,
-     * to {@code nextHopMac} (or the underlay gateway MAC when it is -1).
+     * to {@code nextHopMac} (or the underlay gateway MAC when it is -1). For VIRT_V4 the low 32
+     * bits of {@code sirLow} are the IPv4 address and {@code sirHigh} is ignored (the tenant's
+     * IPv4 /64 is used).
      */
     public void addIlaMapping(final int type, final long sirHigh, final long sirLow, final int vnid, final long locator,
         final IlaTable.ChecksumMode mode, final String endpointPort, final long nextHopMac)
@@ -388,6 +394,25 @@ public final class TableWriter
         {
             throw TableException.notFound("no ILA domain configured (locators, SIR prefixes, router MAC)");
         }
+        if (type == IlaIdentifier.TYPE_VIRT_V4)
+        {
+            // The SIR address of an IPv4 tenant's address is its translated form: the tenant's
+            // IPv4 /64 and VIRT_V4(VNID, IPv4); callers give the IPv4 address in the low 32 bits.
+            final int tenant = domain.tenant(vnid);
+            if (!domain.tenantHasIpv4(tenant))
+            {
+                throw TableException.notFound("no ILA IPv4 tenant with VNID " + vnid);
+            }
+            putIlaMapping(type, domain.tenantIpv4Sir()[tenant], IlaIdentifier.virtualV4(vnid, (int)sirLow), vnid, locator, mode, endpointPort, nextHopMac);
+            return;
+        }
+        putIlaMapping(type, sirHigh, sirLow, vnid, locator, mode, endpointPort, nextHopMac);
+    }
+
+    private void putIlaMapping(final int type, final long sirHigh, final long sirLow, final int vnid, final long locator,
+        final IlaTable.ChecksumMode mode, final String endpointPort, final long nextHopMac)
+    {
+        final IlaTable.Domain domain = tables.ila().domain();
         final boolean local = domain.isLocalLocator(locator);
         final int port;
         final long mac;
@@ -402,7 +427,7 @@ public final class TableWriter
             {
                 throw TableException.notFound("ILA mapping: " + endpointPort + " is not an endpoint port");
             }
-            if (type == IlaIdentifier.TYPE_VIRT_UNI_V6 && tables.ports().ilaTenant(port) != vnid)
+            if ((type == IlaIdentifier.TYPE_VIRT_UNI_V6 || type == IlaIdentifier.TYPE_VIRT_V4) && tables.ports().ilaTenant(port) != vnid)
             {
                 throw new TableException("ILA mapping: endpoint " + endpointPort + " is not in ILA tenant " + vnid);
             }
@@ -417,7 +442,7 @@ public final class TableWriter
                 throw new TableException("ILA mapping to locator " + Long.toHexString(locator) + ": no next-hop MAC and the underlay has no gateway MAC");
             }
         }
-        if (type == IlaIdentifier.TYPE_VIRT_UNI_V6 && (vnid < 0 || vnid > IlaIdentifier.MAX_VNID))
+        if ((type == IlaIdentifier.TYPE_VIRT_UNI_V6 || type == IlaIdentifier.TYPE_VIRT_V4) && (vnid < 0 || vnid > IlaIdentifier.MAX_VNID))
         {
             throw new TableException("VNID out of range [0, " + IlaIdentifier.MAX_VNID + "]: " + vnid);
         }

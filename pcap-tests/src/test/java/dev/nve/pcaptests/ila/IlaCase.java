@@ -55,6 +55,12 @@ final class IlaCase
             outputs.computeIfAbsent(port, p -> new ArrayList<>()).add(new Output(ts, bytes, checks(bytes, shape, good)));
         }
 
+        /** A frame with its tshark expectations given directly (the VIRT_V4 cases, whose frames are IPv4 on one side). */
+        void out(final String port, final long ts, final byte[] bytes, final Map<String, String> checks)
+        {
+            outputs.computeIfAbsent(port, p -> new ArrayList<>()).add(new Output(ts, bytes, checks));
+        }
+
         void drop(final String inPort, final DropReason reason)
         {
             portDrops.computeIfAbsent(inPort, p -> new TreeMap<>()).merge(reason.name(), 1L, Long::sum);

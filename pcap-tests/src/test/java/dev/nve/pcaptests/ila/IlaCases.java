@@ -66,6 +66,7 @@ final class IlaCases
         cases.add(otherSirPrefix("29"));
         cases.add(routingHeaderWithSegmentsLeft("30"));
         cases.add(virtualKeyInSirPrefix("31"));
+        cases.addAll(IlaV4Cases.all(32));
         return cases;
     }
 

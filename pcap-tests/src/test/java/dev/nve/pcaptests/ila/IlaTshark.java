@@ -18,7 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * tshark as the oracle of the ILA suite: per-frame fields with TCP and UDP checksum validation
+ * tshark as the oracle of the ILA suite: per-frame fields with IPv4 header, TCP and UDP checksum validation
  * switched on (ICMPv6 checksums Wireshark always verifies; it has no preference for them) and
  * IPv6 reassembly on (its default), so the UDP checksum of a fragmented datagram is checked on
  * the frame that completes it. Without tshark the calling test is skipped with a message,
@@ -29,6 +29,7 @@ final class IlaTshark
     static final List<String> PREFERENCES = List.of(
         "-o", "tcp.check_checksum:TRUE",
         "-o", "udp.check_checksum:TRUE",
+        "-o", "ip.check_checksum:TRUE",
         "-o", "ipv6.defragment:TRUE");
     /** {@code _ws.expert.severity} of an error (PI_ERROR). */
     static final long SEVERITY_ERROR = 0x0080_0000L;
