@@ -96,17 +96,9 @@ public final class ClassifyStage implements Stage
         final int etherType = segment.get(Bytes.U16_BE, frame + EthernetHeader.ETHER_TYPE_OFFSET) & 0xFFFF;
         if (routed && etherType == EthernetHeader.TYPE_IPV4 && ipv4Tenant(ports, port))
         {
-            final int available = length - EthernetHeader.HEADER_LENGTH;
-            ipv4.wrap(segment, frame + EthernetHeader.HEADER_LENGTH);
-            final int totalLength = available < Ipv4Header.MIN_HEADER_LENGTH ? -1 : ipv4.loadFixedHeader().validateLoaded(available);
+            final int totalLength = loadValidIpv4(batch, i, frame + EthernetHeader.HEADER_LENGTH, length - EthernetHeader.HEADER_LENGTH);
             if (totalLength < 0)
             {
-                drop(batch, i, ipv4Invalid(available));
-                return;
-            }
-            if (!ipv4.checksumValidLoaded())
-            {
-                drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
                 return;
             }
             // The IP layer's end is the frame's: Ethernet padding is not carried into IPv6.
@@ -137,6 +129,28 @@ public final class ClassifyStage implements Stage
         batch.next[i] = Next.BRIDGE;
     }
 
+    /**
+     * Wraps and checks the IPv4 header at {@code address} ({@code available} bytes to the frame's
+     * end): the fixed header in three loads, then every field from registers. Returns the total
+     * length, or -1 after dropping frame {@code i} with the reason.
+     */
+    private int loadValidIpv4(final PacketBatch batch, final int i, final long address, final int available)
+    {
+        ipv4.wrap(batch.segment(), address);
+        final int totalLength = available < Ipv4Header.MIN_HEADER_LENGTH ? -1 : ipv4.loadFixedHeader().validateLoaded(available);
+        if (totalLength < 0)
+        {
+            drop(batch, i, ipv4Invalid(available));
+            return -1;
+        }
+        if (!ipv4.checksumValidLoaded())
+        {
+            drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
+            return -1;
+        }
+        return totalLength;
+    }
+
     private void classifyUnderlay(final PacketBatch batch, final int i, final Underlay underlay)
     {
         final MemorySegment segment = batch.segment();
@@ -158,17 +172,9 @@ public final class ClassifyStage implements Stage
         {
             case EthernetHeader.TYPE_IPV4 ->
             {
-                ipv4.wrap(segment, frame + l2Length);
-                // The fixed header in three loads, then every field from registers.
-                final int totalLength = available < Ipv4Header.MIN_HEADER_LENGTH ? -1 : ipv4.loadFixedHeader().validateLoaded(available);
+                final int totalLength = loadValidIpv4(batch, i, frame + l2Length, available);
                 if (totalLength < 0)
                 {
-                    drop(batch, i, ipv4Invalid(available));
-                    return;
-                }
-                if (!ipv4.checksumValidLoaded())
-                {
-                    drop(batch, i, DropReason.IPV4_CHECKSUM_INVALID);
                     return;
                 }
                 if (ipv4.loadedProtocol() != Ipv4Header.PROTOCOL_UDP)

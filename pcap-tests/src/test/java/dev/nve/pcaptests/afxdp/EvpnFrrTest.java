@@ -17,9 +17,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
+import static dev.nve.pcaptests.afxdp.NveProcesses.await;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_MAC;
@@ -32,7 +33,6 @@ import static dev.nve.pcaptests.afxdp.OverlayTopology.VNI;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.VX_MAC;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * nve's BGP EVPN speaker against FRR (issue 8), FRR as a real EVPN VTEP the way the study's
@@ -69,7 +69,6 @@ final class EvpnFrrTest
     private static final String FRR_GROUP = "frrvty";
     private static final Path FRR_TMP = Path.of("/var/tmp/frr");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final String H_RD = H_UNDERLAY_IP + ":" + VNI;
 
     @TempDir
@@ -352,39 +351,7 @@ final class EvpnFrrTest
         return vteps;
     }
 
-    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
-    {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "ctl", "--socket", socket.toString()));
-        command.addAll(List.of(args));
-        return Netns.host(Duration.ofSeconds(60), command.toArray(String[]::new));
-    }
-
-    private interface Check
-    {
-        boolean holds() throws IOException, InterruptedException;
-    }
-
-    private static void await(final String what, final Check check) throws IOException, InterruptedException
-    {
-        await(what, check, () -> "");
-    }
-
     /** Waits for {@code check}; a failure adds what {@code context} says then (e.g. why FRR refused a route). */
-    private static void await(final String what, final Check check, final Supplier<String> context) throws IOException, InterruptedException
-    {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline)
-        {
-            if (check.holds())
-            {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("not within " + WAIT.toSeconds() + " s: " + what + context.get());
-    }
-
     /** The lines of bgpd's log where it refused something of nve's (e.g. "Missing well-known attribute LOCAL_PREF."). */
     private String bgpdComplaints()
     {
@@ -395,9 +362,8 @@ final class EvpnFrrTest
         return complaints.isEmpty() ? "" : "; bgpd says:" + complaints;
     }
 
-    private static ProcessHandle javaOf(final Netns.Background background)
+    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
     {
-        return ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst().orElseThrow();
+        return NveProcesses.ctl(root, socket, args);
     }
 }

@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
+import static dev.nve.pcaptests.afxdp.NveProcesses.await;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_MAC;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H_UNDERLAY_IP;
@@ -24,7 +26,6 @@ import static dev.nve.pcaptests.afxdp.OverlayTopology.K_UNDERLAY_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.VNI;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * nve's BGP EVPN speaker against gobgpd (issue 8): {@code nve run} in H with a {@code bgp}
@@ -42,7 +43,6 @@ final class EvpnGobgpTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String LEARNED_MAC = "02:00:c6:13:00:77";
-    private static final Duration WAIT = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -181,14 +181,6 @@ final class EvpnGobgpTest
         return topology.netns.run(K, Duration.ofSeconds(10), command.toArray(String[]::new));
     }
 
-    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
-    {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "ctl", "--socket", socket.toString()));
-        command.addAll(List.of(args));
-        return Netns.host(Duration.ofSeconds(60), command.toArray(String[]::new));
-    }
-
     /** Kills gobgpd itself (SIGKILL by PID, not its timeout wrapper) and waits for the wrapper to end. */
     private void killGobgpd()
     {
@@ -204,28 +196,8 @@ final class EvpnGobgpTest
         }
     }
 
-    private interface Check
+    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
     {
-        boolean holds() throws IOException, InterruptedException;
-    }
-
-    private static void await(final String what, final Check check) throws IOException, InterruptedException
-    {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline)
-        {
-            if (check.holds())
-            {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("not within " + WAIT.toSeconds() + " s: " + what);
-    }
-
-    private static ProcessHandle javaOf(final Netns.Background background)
-    {
-        return ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst().orElseThrow();
+        return NveProcesses.ctl(root, socket, args);
     }
 }

@@ -16,10 +16,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
+import static dev.nve.pcaptests.afxdp.NveProcesses.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Two nve hosts that know each other only through BGP EVPN (issue 8): no FDB entry and no flood
@@ -44,7 +45,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class EvpnTwoHostTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration TRAFFIC = Duration.ofSeconds(20);
     private static final int VNI = 100;
     private static final int HOLD_SECONDS = 6;
@@ -336,34 +336,6 @@ final class EvpnTwoHostTest
 
     private Netns.Result ctl(final int h, final String... args) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "ctl", "--socket", socket(h).toString()));
-        command.addAll(List.of(args));
-        return Netns.host(Duration.ofSeconds(60), command.toArray(String[]::new));
-    }
-
-    private interface Check
-    {
-        boolean holds() throws IOException, InterruptedException;
-    }
-
-    private static void await(final String what, final Check check) throws IOException, InterruptedException
-    {
-        final long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline)
-        {
-            if (check.holds())
-            {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        fail("not within " + WAIT.toSeconds() + " s: " + what);
-    }
-
-    private static ProcessHandle javaOf(final Netns.Background background)
-    {
-        return ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst().orElseThrow();
+        return NveProcesses.ctl(root, socket(h), args);
     }
 }

@@ -11,9 +11,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.K;
@@ -113,22 +112,13 @@ final class NeighbourSuppressionTest
         System.out.println("underlay capture:\n" + all.stdout());
     }
 
-    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
-    {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "ctl", "--socket", socket.toString()));
-        command.addAll(List.of(args));
-        return Netns.host(Duration.ofSeconds(60), command.toArray(String[]::new));
-    }
-
     private static void assertOk(final Netns.Result r)
     {
         assertEquals(0, r.exitCode(), r.describe());
     }
 
-    private static ProcessHandle javaOf(final Netns.Background background)
+    private Netns.Result ctl(final String... args) throws IOException, InterruptedException
     {
-        return ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst().orElseThrow();
+        return NveProcesses.ctl(root, socket, args);
     }
 }

@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H;
@@ -148,11 +149,5 @@ final class NveCtlCommandTest
     private static void assertOk(final Netns.Result r)
     {
         assertEquals(0, r.exitCode(), r.describe());
-    }
-
-    private static ProcessHandle javaOf(final Netns.Background background)
-    {
-        return ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst().orElseThrow();
     }
 }

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
+import static dev.nve.pcaptests.afxdp.NveProcesses.javaOf;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.C1_IP;
 import static dev.nve.pcaptests.afxdp.OverlayTopology.H;
@@ -126,14 +127,6 @@ final class NveRunCommandTest
     }
 
     /** The JVM under {@code timeout} / {@code env} / the launcher (which execs java). */
-    private static ProcessHandle javaOf(final Netns.Background background)
-    {
-        final Optional<ProcessHandle> java = ProcessHandle.of(background.pid()).stream().flatMap(ProcessHandle::descendants)
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst();
-        assertTrue(java.isPresent(), "no java process under " + background.describe());
-        return java.get();
-    }
-
     /** VmRSS and VmHWM of a process. */
     private static String memory(final long pid) throws IOException
     {
