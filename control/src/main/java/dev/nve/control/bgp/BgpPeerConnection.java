@@ -32,6 +32,8 @@ final class BgpPeerConnection implements BgpSessionListener
     final long as;
     final BgpSession session;
     long establishedAtMillis;
+    /** When the stale routes of this peer's lost session are withdrawn (the speaker's clock), or -1. */
+    long staleUntilMillis = -1;
     private final InetSocketAddress address;
     private final Selector selector;
     private final Events events;

@@ -24,6 +24,10 @@ public final class BgpSession
     public static final int FSM_ERROR = 5;
     public static final int CEASE = 6;
     public static final int ADMINISTRATIVE_SHUTDOWN = 2;
+    /** The {@code down} reason when the peer went silent for the hold time. */
+    public static final String REASON_HOLD_TIMER_EXPIRED = "hold timer expired";
+    /** The {@code down} reason when this side stops the session. */
+    public static final String REASON_ADMINISTRATIVE_SHUTDOWN = "administrative shutdown";
     /** RFC 4271 §8.2.2: the hold timer while the peer's OPEN is awaited, "a large value". */
     static final long OPEN_HOLD_MILLIS = 240_000;
     private static final long NEVER = Long.MAX_VALUE;
@@ -81,8 +85,8 @@ public final class BgpSession
         switch (state)
         {
             case OPEN_SENT, OPEN_CONFIRM, ESTABLISHED ->
-                fail(new BgpMessage.Notification(CEASE, ADMINISTRATIVE_SHUTDOWN, new byte[0]), "administrative shutdown", true);
-            case CONNECT -> fail(null, "administrative shutdown", true);
+                fail(new BgpMessage.Notification(CEASE, ADMINISTRATIVE_SHUTDOWN, new byte[0]), REASON_ADMINISTRATIVE_SHUTDOWN, true);
+            case CONNECT -> fail(null, REASON_ADMINISTRATIVE_SHUTDOWN, true);
             case IDLE, ACTIVE -> to(State.IDLE);
         }
         retryAt = NEVER;
@@ -144,7 +148,7 @@ public final class BgpSession
             {
                 if (now >= holdAt)
                 {
-                    fail(new BgpMessage.Notification(HOLD_TIMER_EXPIRED, 0, new byte[0]), "hold timer expired", true);
+                    fail(new BgpMessage.Notification(HOLD_TIMER_EXPIRED, 0, new byte[0]), REASON_HOLD_TIMER_EXPIRED, true);
                 }
                 else if (now >= keepaliveAt)
                 {

@@ -65,6 +65,10 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
     private EvpnLocalState controlLocal = new EvpnLocalState(Set.of(), List.of());
     private final ControlHandler ops;
     private final Executor control;
+    /** How long the routes of a lost session are kept: the configured hold time. */
+    private final long staleMillis;
+    /** The speaker's clock (ms since its thread started), as of the latest loop. */
+    private long nowMillis;
     private final Selector selector;
     private final List<BgpPeerConnection> peers = new ArrayList<>();
     private final AtomicLong opsRefused = new AtomicLong();
@@ -78,6 +82,7 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
         this.adverts = new EvpnLocalRoutes(local, learner, line -> System.out.println("nve bgp: " + line));
         this.ops = ops;
         this.control = control;
+        this.staleMillis = config.holdTime() * 1000L;
         this.selector = Selector.open();
         final long id = Integer.toUnsignedLong(ByteBuffer.wrap(config.routerId().getAddress()).getInt());
         for (final BgpConfig.Peer p : config.peers())
@@ -216,11 +221,12 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
                     peer.afterEvents();
                 }
                 selector.selectedKeys().clear();
-                final long now = (System.nanoTime() - start) / 1_000_000;
+                nowMillis = (System.nanoTime() - start) / 1_000_000;
                 for (final BgpPeerConnection peer : peers)
                 {
-                    peer.session.tick(now);
+                    peer.session.tick(nowMillis);
                     peer.afterEvents();
+                    expireStale(peer);
                 }
                 status = peers.stream().map(this::status).toList();
             }
@@ -272,12 +278,41 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
         }
     }
 
+    /**
+     * A session left Established. A peer that went silent for the hold time, or our own stop,
+     * takes its routes with it at once; any other loss (a reset connection, a NOTIFICATION: a
+     * restarting route reflector, say) keeps them installed, stale, for the hold time, so that
+     * the peer can come back and send them again without a gap in forwarding (RFC 4724's idea,
+     * without its capability: what is not sent again by then is withdrawn).
+     */
     @Override
     public void down(final BgpPeerConnection peer, final String reason)
     {
-        System.out.println("nve bgp: " + peer.name + " left Established (" + reason + "); withdrawing its " + learner.routes(peer.name) + " route(s)");
-        apply(peer.name, learner.peerDown(peer.name));
-        send(adverts.remoteChanged(null));
+        final int routes = learner.routes(peer.name);
+        if (staleMillis == 0 || reason.equals(BgpSession.REASON_HOLD_TIMER_EXPIRED) || reason.equals(BgpSession.REASON_ADMINISTRATIVE_SHUTDOWN))
+        {
+            System.out.println("nve bgp: " + peer.name + " left Established (" + reason + "); withdrawing its " + routes + " route(s)");
+            peer.staleUntilMillis = -1;
+            apply(peer.name, learner.peerDown(peer.name));
+            send(adverts.remoteChanged(null));
+            return;
+        }
+        System.out.println("nve bgp: " + peer.name + " left Established (" + reason + "); keeping its " + routes + " route(s) for "
+            + staleMillis / 1000 + " s in case it comes back with them");
+        learner.peerLost(peer.name);
+        peer.staleUntilMillis = nowMillis + staleMillis;
+    }
+
+    /** Withdraws a lost session's stale routes once their time is up. */
+    private void expireStale(final BgpPeerConnection peer)
+    {
+        if (peer.staleUntilMillis >= 0 && nowMillis >= peer.staleUntilMillis)
+        {
+            peer.staleUntilMillis = -1;
+            System.out.println("nve bgp: " + peer.name + ": withdrawing the " + learner.staleRoutes(peer.name) + " stale route(s) it did not send again");
+            apply(peer.name, learner.expireStale(peer.name));
+            send(adverts.remoteChanged(null));
+        }
     }
 
     /** Takes the latest local state from the control thread, if there is a new one, and advertises what changed. */

@@ -19,7 +19,9 @@ import java.util.function.Predicate;
  * the speaker applies as one batch per UPDATE. It remembers every accepted route per peer, so that
  * a withdrawal or a lost peer falls back to another peer's route for the same MAC or VTEP instead
  * of leaving a hole, and every received route (accepted or not: the Adj-RIB-In), so that a
- * network added here later is learned from what the peers already sent ({@link #relearn}).
+ * network added here later is learned from what the peers already sent ({@link #relearn}). A
+ * peer whose session is lost keeps its routes installed, stale, for a while ({@link #peerLost}):
+ * a restarting route reflector does not take every remote MAC away with it.
  * <p>
  * Acceptance: a route is used only if its VNI (type 2: the label; type 3: the PMSI tunnel label,
  * else a non-zero Ethernet tag) is local and it carries one of that VNI's import route targets
@@ -60,6 +62,8 @@ public final class EvpnLearner
     private final Map<FloodKey, VniVtep> floodRoutes = new LinkedHashMap<>();
     private final Map<VniVtep, Integer> floodRefs = new LinkedHashMap<>();
     private final Map<String, Map<EvpnRoute, Received>> ribIn = new LinkedHashMap<>();
+    /** Routes of a lost session kept installed until they are sent again or {@link #expireStale}. */
+    private final Map<String, Map<EvpnRoute, Received>> stale = new LinkedHashMap<>();
     private long ignoredVni;
     private long ignoredRouteTarget;
     private long ignoredOther;
@@ -75,11 +79,13 @@ public final class EvpnLearner
     {
         final List<ObjectNode> ops = new ArrayList<>();
         final Map<EvpnRoute, Received> rib = ribIn.computeIfAbsent(peer, k -> new LinkedHashMap<>());
+        final Map<EvpnRoute, Received> staleOfPeer = stale.getOrDefault(peer, new LinkedHashMap<>());
         if (update.attribute(PathAttribute.MP_UNREACH_NLRI) instanceof MpUnreach unreach && MpUnreach.isEvpn(unreach.afi(), unreach.safi()))
         {
             for (final EvpnRoute route : unreach.routes())
             {
                 rib.remove(ribKey(route));
+                staleOfPeer.remove(ribKey(route));
                 withdraw(peer, route, ops);
             }
         }
@@ -93,6 +99,7 @@ public final class EvpnLearner
             {
                 final Received received = new Received(route, vtep, communities, pmsi);
                 rib.put(ribKey(route), received);
+                staleOfPeer.remove(ribKey(route)); // sent again: no longer stale
                 learn(peer, received, ops);
             }
         }
@@ -108,6 +115,7 @@ public final class EvpnLearner
         final List<ObjectNode> ops = new ArrayList<>();
         final long[] ignored = {ignoredVni, ignoredRouteTarget, ignoredOther};
         ribIn.forEach((peer, rib) -> rib.values().forEach(received -> learn(peer, received, ops)));
+        stale.forEach((peer, rib) -> rib.values().forEach(received -> learn(peer, received, ops)));
         ignoredVni = ignored[0]; // each route was counted when it arrived
         ignoredRouteTarget = ignored[1];
         ignoredOther = ignored[2];
@@ -148,25 +156,35 @@ public final class EvpnLearner
         return ribIn.getOrDefault(peer, Map.of()).size();
     }
 
+    /** The routes of {@code peer}'s lost session still kept, stale. */
+    public int staleRoutes(final String peer)
+    {
+        return stale.getOrDefault(peer, Map.of()).size();
+    }
+
     /** Every received route, by peer, with what became of it. */
     List<EvpnRouteView> describe()
     {
         final List<EvpnRouteView> views = new ArrayList<>();
-        ribIn.forEach((peer, rib) -> rib.values().forEach(r ->
-        {
-            final String nextHop = r.vtep() == null ? "?" : r.vtep().getHostAddress();
-            views.add(switch (r.route())
-            {
-                case EvpnRoute.MacIp m -> new EvpnRouteView(peer, "mac-ip", m.rd().toString(), m.vni(), Macs.format(m.mac()),
-                    m.ip() == null ? "" : m.ip().getHostAddress(), nextHop, sequence(r.communities()),
-                    macs.state(new EvpnMacTable.Key(peer, m.rd(), m.ethernetTag(), m.mac(), m.ip())));
-                case EvpnRoute.InclusiveMulticast im -> new EvpnRouteView(peer, "multicast", im.rd().toString(), r.pmsi() != null ? (int)r.pmsi().label()
-                    : (int)im.ethernetTag(), "", im.originator().getHostAddress(), nextHop, 0,
-                    floodRoutes.containsKey(new FloodKey(peer, im.rd(), im.ethernetTag(), im.originator())) ? "installed" : "ignored");
-                case EvpnRoute.Unknown u -> new EvpnRouteView(peer, "type " + u.routeType(), "", 0, "", "", nextHop, 0, "ignored");
-            });
-        }));
+        ribIn.forEach((peer, rib) -> rib.values().forEach(r -> views.add(describe(peer, r, ""))));
+        stale.forEach((peer, rib) -> rib.values().forEach(r -> views.add(describe(peer, r, "stale, "))));
         return views;
+    }
+
+    /** One received route; {@code prefix} marks the stale ones. */
+    private EvpnRouteView describe(final String peer, final Received r, final String prefix)
+    {
+        final String nextHop = r.vtep() == null ? "?" : r.vtep().getHostAddress();
+        return switch (r.route())
+        {
+            case EvpnRoute.MacIp m -> new EvpnRouteView(peer, "mac-ip", m.rd().toString(), m.vni(), Macs.format(m.mac()),
+                m.ip() == null ? "" : m.ip().getHostAddress(), nextHop, sequence(r.communities()),
+                prefix + macs.state(new EvpnMacTable.Key(peer, m.rd(), m.ethernetTag(), m.mac(), m.ip())));
+            case EvpnRoute.InclusiveMulticast im -> new EvpnRouteView(peer, "multicast", im.rd().toString(), r.pmsi() != null ? (int)r.pmsi().label()
+                : (int)im.ethernetTag(), "", im.originator().getHostAddress(), nextHop, 0,
+                prefix + (floodRoutes.containsKey(new FloodKey(peer, im.rd(), im.ethernetTag(), im.originator())) ? "installed" : "ignored"));
+            case EvpnRoute.Unknown u -> new EvpnRouteView(peer, "type " + u.routeType(), "", 0, "", "", nextHop, 0, prefix + "ignored");
+        };
     }
 
     private static long sequence(final List<ExtendedCommunity> communities)
@@ -192,11 +210,37 @@ public final class EvpnLearner
             ? new EvpnRoute.MacIp(m.rd(), m.esi(), m.ethernetTag(), m.mac(), m.ip(), 0, null) : route;
     }
 
+    /**
+     * {@code peer}'s session is lost but the peer may come back (a restart): its routes stay
+     * installed, stale, until it sends them again or {@link #expireStale} withdraws the rest.
+     */
+    public void peerLost(final String peer)
+    {
+        final Map<EvpnRoute, Received> rib = ribIn.remove(peer);
+        if (rib != null)
+        {
+            stale.computeIfAbsent(peer, k -> new LinkedHashMap<>()).putAll(rib);
+        }
+    }
+
+    /** The operations that withdraw {@code peer}'s stale routes: those it has not sent again since {@link #peerLost}. */
+    public List<ObjectNode> expireStale(final String peer)
+    {
+        final List<ObjectNode> ops = new ArrayList<>();
+        final Map<EvpnRoute, Received> old = stale.remove(peer);
+        if (old != null)
+        {
+            old.values().forEach(r -> withdraw(peer, r.route(), ops));
+        }
+        return ops;
+    }
+
     /** The operations that forget everything {@code peer} told us, falling back to other peers' routes. */
     public List<ObjectNode> peerDown(final String peer)
     {
         final List<ObjectNode> ops = new ArrayList<>();
         ribIn.remove(peer);
+        stale.remove(peer);
         macs.removePeer(peer, ops);
         for (final FloodKey key : List.copyOf(floodRoutes.keySet()))
         {

@@ -168,6 +168,31 @@ class EvpnTranslationTest
     }
 
     @Test
+    void aLostSessionsRoutesStayStaleUntilSentAgainOrExpired() throws Exception
+    {
+        final EvpnLocal a = host("198.18.0.1");
+        final EvpnLearner b = learner();
+        b.learn("rr", wire(EvpnAdvertiser.macIp(a, 100, MAC, List.of(), 0)));
+        b.learn("rr", wire(EvpnAdvertiser.inclusiveMulticast(a, 100)));
+        final long other = 0x0200_0000_000bL;
+        b.learn("rr", wire(EvpnAdvertiser.macIp(a, 100, other, List.of(), 0)));
+
+        b.peerLost("rr");
+        assertEquals(0, b.routes("rr"));
+        assertEquals(3, b.staleRoutes("rr"), "kept, installed: nothing to apply yet");
+        assertTrue(b.describe().stream().allMatch(v -> v.state().equals("stale, installed")), b.describe().toString());
+
+        // the peer is back and sends two of its three routes again: they are no longer stale, and nothing changes
+        assertEquals(List.of(), b.learn("rr", wire(EvpnAdvertiser.macIp(a, 100, MAC, List.of(), 0))));
+        assertEquals(List.of(), b.learn("rr", wire(EvpnAdvertiser.inclusiveMulticast(a, 100))));
+        assertEquals(1, b.staleRoutes("rr"));
+        assertEquals(ops("{\"op\":\"fdb.del\",\"params\":{\"vni\":100,\"mac\":\"02:00:00:00:00:0b\"}}"), b.expireStale("rr"),
+            "what it did not send again goes");
+        assertEquals(List.of(), b.expireStale("rr"));
+        assertEquals(ops(fdbDel(100), flood("del", 100, "198.18.0.1")), b.peerDown("rr"), "a session that is gone for good takes the rest");
+    }
+
+    @Test
     void macMobilityHigherSequenceMovesLowerIsIgnored() throws Exception
     {
         final EvpnLearner b = learner();

@@ -34,7 +34,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>the session reaches Established on both sides ({@code nve ctl bgp}, {@code gobgp neighbor});</li>
  *   <li>gobgpd's RIB holds nve's type-3 route for VNI 100 and the type-2 route of C1's MAC;</li>
  *   <li>a type-2 route added in gobgpd shows in nve's FDB with VTEP K, and goes when deleted;</li>
- *   <li>gobgpd killed (by PID): the session leaves Established and the learned entry goes.</li>
+ *   <li>gobgpd killed (by PID) and started again: the learned entry stays, stale, meanwhile, and
+ *       is not stale once gobgpd sends the route again (no gap in the FDB);</li>
+ *   <li>gobgpd killed for good: the session leaves Established and the learned entry goes after
+ *       the hold time.</li>
  * </ol>
  * Every wait is bounded; gobgpd runs under {@code timeout} and is killed by PID at the end.
  */
@@ -101,8 +104,7 @@ final class EvpnGobgpTest
                 [neighbors.afi-safis.config]
                   afi-safi-name = "l2vpn-evpn"
             """.formatted(K_UNDERLAY_IP, K_UNDERLAY_IP, H_UNDERLAY_IP, K_UNDERLAY_IP));
-        gobgpd = topology.netns.start(K, Duration.ofSeconds(120), "gobgpd", "-f", toml.toString(), "-t", "toml", "-p", "--api-hosts", K_UNDERLAY_IP + ":50051");
-        await("gobgpd's API answers", () -> gobgp("neighbor").ok());
+        startGobgpd(toml);
 
         final String config = Files.readString(topology.config).strip();
         final Path bgpConfig = dir.resolve("h-bgp.json");
@@ -132,15 +134,28 @@ final class EvpnGobgpTest
             "rd", K_UNDERLAY_IP + ":" + VNI));
         await("the withdrawn route gone from nve's FDB", () -> learned().isEmpty());
 
-        Netns.requireOk(gobgp("global", "rib", "-a", "evpn", "add", "macadv", LEARNED_MAC, "198.19.0.77", "etag", "0", "label", String.valueOf(VNI),
-            "rd", K_UNDERLAY_IP + ":" + VNI, "rt", "65000:" + VNI, "encap", "vxlan", "nexthop", K_UNDERLAY_IP));
+        addLearnedRoute();
         await("the route learned again", () -> learned().equals(K_UNDERLAY_IP));
         final Netns.Result table = ctl("bgp");
         Netns.requireOk(table);
+
+        // gobgpd restarts: the entry stays, stale, while it is away, and is not stale once gobgpd sends the route again
+        killGobgpd();
+        await("nve's session down after gobgpd died", () -> !sessionState().equals("ESTABLISHED"));
+        assertEquals(K_UNDERLAY_IP, learned(), "kept while the route reflector restarts");
+        assertEquals("stale, installed", learnedState());
+        startGobgpd(toml);
+        await("nve's session Established again", () -> sessionState().equals("ESTABLISHED"));
+        addLearnedRoute();
+        await("the route sent again, no longer stale", () -> learnedState().equals("installed"));
+        run.awaitOutput("withdrawing the 0 stale route(s) it did not send again", Duration.ofSeconds(30));
+        assertEquals(K_UNDERLAY_IP, learned(), "no gap: the entry never left the FDB");
+
+        // gobgpd dies for good: the entry goes after the hold time
         final long killed = System.nanoTime();
         killGobgpd();
         await("nve's session down after gobgpd died", () -> !sessionState().equals("ESTABLISHED"));
-        await("the learned entry gone with the session", () -> learned().isEmpty());
+        await("the learned entry gone once its stale time is over", () -> learned().isEmpty());
         final long downMillis = (System.nanoTime() - killed) / 1_000_000;
 
         javaOf(run).destroy();
@@ -148,6 +163,31 @@ final class EvpnGobgpTest
         assertTrue(run.stdout().contains("nve run: clean shutdown"), run.stdout());
         System.out.println("EvpnGobgpTest: " + (System.nanoTime() - started) / 1_000_000 + " ms, down " + downMillis + " ms after the kill\n"
             + neighbor.stdout() + rib + table.stdout() + run.stdout() + run.stderr());
+    }
+
+    private void startGobgpd(final Path toml) throws IOException, InterruptedException
+    {
+        gobgpd = topology.netns.start(K, Duration.ofSeconds(120), "gobgpd", "-f", toml.toString(), "-t", "toml", "-p", "--api-hosts", K_UNDERLAY_IP + ":50051");
+        await("gobgpd's API answers", () -> gobgp("neighbor").ok());
+    }
+
+    private void addLearnedRoute() throws IOException, InterruptedException
+    {
+        Netns.requireOk(gobgp("global", "rib", "-a", "evpn", "add", "macadv", LEARNED_MAC, "198.19.0.77", "etag", "0", "label", String.valueOf(VNI),
+            "rd", K_UNDERLAY_IP + ":" + VNI, "rt", "65000:" + VNI, "encap", "vxlan", "nexthop", K_UNDERLAY_IP));
+    }
+
+    /** What nve says became of gobgpd's MAC-only route for {@link #LEARNED_MAC} ({@code nve ctl bgp --routes}), "" if it has none. */
+    private String learnedState() throws IOException, InterruptedException
+    {
+        for (final JsonNode r : JSON.readTree(Netns.requireOk(ctl("bgp", "--routes", "--json")).stdout()))
+        {
+            if (r.get("mac").asText().equals(LEARNED_MAC) && r.get("from").asText().equals(K_UNDERLAY_IP))
+            {
+                return r.get("state").asText();
+            }
+        }
+        return "";
     }
 
     /** nve's session state as {@code nve ctl bgp --json} reports it. */
