@@ -104,7 +104,7 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
      */
     public static BgpSpeaker start(final BgpConfig config, final InetAddress vtep, final TableOps ops, final Executor control) throws IOException
     {
-        final BgpSpeaker speaker = new BgpSpeaker(config, new EvpnLocal(config.as(), config.routerId(), vtep), ops, control);
+        final BgpSpeaker speaker = new BgpSpeaker(config, new EvpnLocal(config.as(), config.routerId(), vtep, config.routeTargets()), ops, control);
         try
         {
             CompletableFuture.runAsync(() ->

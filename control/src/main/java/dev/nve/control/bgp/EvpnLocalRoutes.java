@@ -58,6 +58,7 @@ final class EvpnLocalRoutes
     private final EvpnLearner learner;
     private final Consumer<String> log;
     private final Map<VniMac, Advert> adverts = new LinkedHashMap<>();
+    private final Set<Integer> unexportable = new LinkedHashSet<>();
     private Set<Integer> vnis = Set.of();
 
     EvpnLocalRoutes(final EvpnLocal local, final EvpnLearner learner, final Consumer<String> log)
@@ -122,8 +123,9 @@ final class EvpnLocalRoutes
      * Brings the advertisements in line with {@code next}: routes of new networks and endpoints,
      * withdrawals of those gone, the IP routes of an endpoint whose addresses changed.
      */
-    Changes apply(final EvpnLocalState next)
+    Changes apply(final EvpnLocalState all)
     {
+        final EvpnLocalState next = exportable(all);
         final List<BgpMessage.Update> updates = new ArrayList<>();
         final List<ObjectNode> ops = new ArrayList<>();
         final Set<Integer> added = new LinkedHashSet<>(next.vnis());
@@ -236,6 +238,32 @@ final class EvpnLocalRoutes
             }
         });
         return updates;
+    }
+
+    /**
+     * {@code state} without the VNIs that have no route target (a 4-octet AS and a VNI above
+     * 65535 without configured ones: a network added at run time); each is logged once.
+     */
+    private EvpnLocalState exportable(final EvpnLocalState state)
+    {
+        final Set<Integer> vnis = new LinkedHashSet<>();
+        for (final int vni : state.vnis())
+        {
+            try
+            {
+                local.routeTargets(vni);
+                vnis.add(vni);
+            }
+            catch (final IllegalArgumentException e)
+            {
+                if (unexportable.add(vni))
+                {
+                    log.accept("VNI " + vni + " is neither advertised nor learned: " + e.getMessage());
+                }
+            }
+        }
+        return vnis.size() == state.vnis().size() ? state
+            : new EvpnLocalState(vnis, state.endpoints().stream().filter(e -> vnis.contains(e.vni())).toList());
     }
 
     private BgpMessage.Update advertise(final EvpnLocalState.Endpoint endpoint, final long sequence)

@@ -34,6 +34,50 @@ public sealed interface ExtendedCommunity
             return new RouteTarget(TYPE_AS2, as, number);
         }
 
+        /**
+         * {@code AS:number} or {@code IPv4:number}, as operators write them: an AS up to 65535
+         * takes a 4-octet number (type 0x00), a wider one a 2-octet number (type 0x02); an IPv4
+         * administrator a 2-octet number (type 0x01).
+         *
+         * @throws IllegalArgumentException saying what does not fit
+         */
+        public static RouteTarget parse(final String text)
+        {
+            final int colon = text.lastIndexOf(':');
+            if (colon <= 0 || colon == text.length() - 1)
+            {
+                throw new IllegalArgumentException("\"" + text + "\" is not ADMINISTRATOR:NUMBER");
+            }
+            final String admin = text.substring(0, colon);
+            final long number = unsigned(text.substring(colon + 1), text);
+            if (admin.contains("."))
+            {
+                final String[] octets = admin.split("\\.", -1);
+                long address = 0;
+                for (final String octet : octets)
+                {
+                    final long value = unsigned(octet, text);
+                    if (octets.length != 4 || value > 255)
+                    {
+                        throw new IllegalArgumentException("\"" + text + "\": " + admin + " is not an IPv4 address");
+                    }
+                    address = address << 8 | value;
+                }
+                return new RouteTarget(TYPE_IPV4, address, number);
+            }
+            final long as = unsigned(admin, text);
+            return new RouteTarget(as <= 0xFFFF ? TYPE_AS2 : TYPE_AS4, as, number);
+        }
+
+        private static long unsigned(final String digits, final String text)
+        {
+            if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(c -> c >= '0' && c <= '9'))
+            {
+                throw new IllegalArgumentException("\"" + text + "\": " + digits + " is not a number");
+            }
+            return Long.parseLong(digits);
+        }
+
         @Override
         public long value()
         {

@@ -1,11 +1,15 @@
 package dev.nve.control.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.nve.control.bgp.ExtendedCommunity;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import static dev.nve.control.config.JsonFields.array;
@@ -22,8 +26,10 @@ import static dev.nve.control.config.JsonFields.string;
  * @param routerId our BGP identifier, an IPv4 address
  * @param holdTime the hold time offered, 0 or 3..65535 s
  * @param peers    the peers nve connects to (it never listens)
+ * @param routeTargets route targets per VNI, to export and import; a VNI absent here gets the
+ *                     auto-derived {@code AS:VNI}
  */
-public record BgpConfig(long as, Inet4Address routerId, int holdTime, List<Peer> peers)
+public record BgpConfig(long as, Inet4Address routerId, int holdTime, List<Peer> peers, Map<Integer, List<ExtendedCommunity.RouteTarget>> routeTargets)
 {
     /** One peer: where to connect and the AS it must announce. */
     public record Peer(InetAddress address, long as, int port)
@@ -35,6 +41,7 @@ public record BgpConfig(long as, Inet4Address routerId, int holdTime, List<Peer>
     public BgpConfig
     {
         peers = List.copyOf(peers);
+        routeTargets = Map.copyOf(routeTargets);
     }
 
     /** The section, or null when absent. */
@@ -44,7 +51,7 @@ public record BgpConfig(long as, Inet4Address routerId, int holdTime, List<Peer>
         {
             return null;
         }
-        onlyKnown(b, "bgp", Set.of("as", "routerId", "holdTime", "peers"));
+        onlyKnown(b, "bgp", Set.of("as", "routerId", "holdTime", "peers", "routeTargets"));
         final InetAddress id = ip(string(b, "bgp", "routerId"), "bgp.routerId");
         if (!(id instanceof Inet4Address routerId) || id.isAnyLocalAddress())
         {
@@ -73,7 +80,62 @@ public record BgpConfig(long as, Inet4Address routerId, int holdTime, List<Peer>
         {
             throw new ConfigException("bgp.peers: expected at least one peer");
         }
-        return new BgpConfig(as(b, "bgp"), routerId, holdTime, peers);
+        return new BgpConfig(as(b, "bgp"), routerId, holdTime, peers, routeTargets(b.get("routeTargets")));
+    }
+
+    /** {@code {"VNI": ["AS:N" | "IPv4:N", ...], ...}}; absent: none. */
+    private static Map<Integer, List<ExtendedCommunity.RouteTarget>> routeTargets(final JsonNode node) throws ConfigException
+    {
+        final Map<Integer, List<ExtendedCommunity.RouteTarget>> targets = new LinkedHashMap<>();
+        if (node == null || node.isNull())
+        {
+            return targets;
+        }
+        if (!node.isObject())
+        {
+            throw new ConfigException("bgp.routeTargets: expected an object {\"VNI\": [\"AS:N\", ...]}");
+        }
+        for (final Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); )
+        {
+            final Map.Entry<String, JsonNode> e = it.next();
+            final String path = "bgp.routeTargets." + e.getKey();
+            final int vni;
+            try
+            {
+                vni = Integer.parseInt(e.getKey());
+            }
+            catch (final NumberFormatException x)
+            {
+                throw new ConfigException(path + ": the key must be a VNI (1..16777215)");
+            }
+            if (vni < 1 || vni > 0xFF_FFFF)
+            {
+                throw new ConfigException(path + ": the key must be a VNI (1..16777215)");
+            }
+            if (!e.getValue().isArray() || e.getValue().isEmpty())
+            {
+                throw new ConfigException(path + ": expected a non-empty array of \"AS:N\" or \"IPv4:N\"");
+            }
+            final List<ExtendedCommunity.RouteTarget> list = new ArrayList<>();
+            for (int i = 0; i < e.getValue().size(); i++)
+            {
+                final JsonNode t = e.getValue().get(i);
+                try
+                {
+                    if (!t.isTextual())
+                    {
+                        throw new IllegalArgumentException("expected a string \"AS:N\" or \"IPv4:N\"");
+                    }
+                    list.add(ExtendedCommunity.RouteTarget.parse(t.asText()));
+                }
+                catch (final IllegalArgumentException x)
+                {
+                    throw new ConfigException(path + "[" + i + "]: " + x.getMessage());
+                }
+            }
+            targets.put(vni, list);
+        }
+        return targets;
     }
 
     /** An AS: 1..4294967295 (wider than {@link JsonFields#integer}'s int). */

@@ -237,6 +237,17 @@ public record HostConfig(
             ports.add(portName(text(portArray.get(i), "ports[" + i + "]"), "ports[" + i + "]"));
         }
         final BgpConfig bgp = BgpConfig.parse(root.get("bgp"));
+        if (bgp != null && bgp.as() > 0xFFFF)
+        {
+            for (final Network n : networks)
+            {
+                if (n.vni() > 0xFFFF && !bgp.routeTargets().containsKey(n.vni()))
+                {
+                    throw new ConfigException("bgp.routeTargets: VNI " + n.vni() + " needs route targets: with a 4-octet AS (" + bgp.as()
+                        + ") the auto-derived AS:VNI has room for VNIs up to 65535 only");
+                }
+            }
+        }
         if (bgp != null && vteps.isEmpty())
         {
             throw new ConfigException("bgp: needs underlay.vteps: the first one is the next hop of the EVPN routes");

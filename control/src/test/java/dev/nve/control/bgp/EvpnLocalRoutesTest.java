@@ -202,6 +202,21 @@ final class EvpnLocalRoutesTest
     }
 
     @Test
+    void aNetworkWithoutARouteTargetIsLeftOutAndSaidSo() throws Exception
+    {
+        final EvpnLocal wideAs = new EvpnLocal(4_200_000_000L, (Inet4Address)ip("198.18.0.1"), ip("198.18.0.1"));
+        final EvpnLocalRoutes routes = new EvpnLocalRoutes(wideAs, new EvpnLearner(wideAs, vni -> true), log::add);
+        final EvpnLocalRoutes.Changes changes = routes.apply(state(Set.of(100, 70000), new EvpnLocalState.Endpoint(70000, MAC_A, List.of())));
+        assertEquals(List.of("+[imet 198.18.0.1:100]"), describe(changes.updates()), "VNI 70000 has no room in a 4-octet AS's route target");
+        assertTrue(routes.isLocalVni(100));
+        assertTrue(!routes.isLocalVni(70000), "nor learned");
+        assertEquals(1, log.size(), log.toString());
+        assertTrue(log.getFirst().startsWith("VNI 70000 is neither advertised nor learned: "), log.getFirst());
+        routes.apply(state(Set.of(100, 70000)));
+        assertEquals(1, log.size(), "said once");
+    }
+
+    @Test
     void twoHostsWithTheSameMacAndSequenceKeepTheLowerVtep() throws Exception
     {
         final Host here = new Host("198.18.0.5");

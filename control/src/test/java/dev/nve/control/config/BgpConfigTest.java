@@ -3,7 +3,10 @@ package dev.nve.control.config;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import dev.nve.control.bgp.ExtendedCommunity;
+
 import java.net.InetAddress;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -43,6 +46,31 @@ final class BgpConfigTest
         assertEquals(9, explicit.holdTime());
         assertEquals(1179, explicit.peers().getFirst().port());
         assertNull(parse(null).bgp(), "optional");
+    }
+
+    @Test
+    void routeTargetsPerVni() throws Exception
+    {
+        final BgpConfig b = parse("{\"as\": 65000, \"routerId\": \"198.18.1.1\", \"peers\": [{\"address\": \"198.18.1.9\", \"as\": 65000}],"
+            + " \"routeTargets\": {\"100\": [\"65000:100\", \"4200000000:7\", \"198.18.1.1:9\"]}}").bgp();
+        assertEquals("[65000:100, 4200000000:7, 198.18.1.1:9]", b.routeTargets().get(100).toString());
+        assertEquals(List.of(ExtendedCommunity.TYPE_AS2, ExtendedCommunity.TYPE_AS4, ExtendedCommunity.TYPE_IPV4),
+            b.routeTargets().get(100).stream().map(ExtendedCommunity.RouteTarget::type).toList());
+        final String peers = "\"as\": 65000, \"routerId\": \"198.18.1.1\", \"peers\": [{\"address\": \"198.18.1.9\", \"as\": 65000}]";
+        assertTrue(refusal("{" + peers + ", \"routeTargets\": {\"0\": [\"65000:1\"]}}").startsWith("bgp.routeTargets.0: the key must be a VNI"));
+        assertTrue(refusal("{" + peers + ", \"routeTargets\": {\"100\": []}}").startsWith("bgp.routeTargets.100: expected a non-empty array"));
+        assertTrue(refusal("{" + peers + ", \"routeTargets\": {\"100\": [\"65000\"]}}").startsWith("bgp.routeTargets.100[0]: \"65000\" is not"));
+        assertTrue(refusal("{" + peers + ", \"routeTargets\": {\"100\": [\"4200000000:70000\"]}}").startsWith("bgp.routeTargets.100[0]: route target"),
+            "a 4-octet AS leaves 2 octets for the number");
+        assertTrue(refusal("{" + peers + ", \"routeTargets\": {\"100\": [\"198.18.1:9\"]}}").contains("is not an IPv4 address"));
+
+        final String wideAs = "\"bgp\": {\"as\": 4200000000, \"routerId\": \"198.18.1.1\", \"peers\": [{\"address\": \"198.18.1.9\", \"as\": 4200000000}]";
+        final String network = "\"networks\": [{\"vni\": 70000}]";
+        final String noTargets = assertThrows(ConfigException.class,
+            () -> HostConfig.parse(JSON.readTree("{" + UNDERLAY.formatted("\"198.18.0.1\"") + ", " + network + ", " + wideAs + "}}"))).getMessage();
+        assertTrue(noTargets.startsWith("bgp.routeTargets: VNI 70000 needs route targets"), noTargets);
+        assertEquals(1, HostConfig.parse(JSON.readTree("{" + UNDERLAY.formatted("\"198.18.0.1\"") + ", " + network + ", " + wideAs
+            + ", \"routeTargets\": {\"70000\": [\"4200000000:7\"]}}}")).bgp().routeTargets().size());
     }
 
     @Test
