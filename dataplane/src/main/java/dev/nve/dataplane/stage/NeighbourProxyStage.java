@@ -54,8 +54,9 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * ARP, DAD solicitations, VLAN-tagged frames, unknown targets, a target whose MAC is the
  * requester's own, and anything truncated or malformed (the normal path floods it as before).
  * <p>
- * Packet path: no allocation, no locks, no exceptions. Counters, published once per batch:
- * {@code stage/neigh-proxy/packets} (ARP frames and ICMPv6 neighbour solicitations looked at),
+ * Packet path: no allocation, no locks, no exceptions; an empty table skips the batch. Counters,
+ * published once per batch: {@code stage/neigh-proxy/packets} (ARP frames and ICMPv6 neighbour
+ * solicitations looked at while the table holds entries),
  * {@code .../arp_replies} and {@code .../nd_replies}.
  */
 public final class NeighbourProxyStage implements Stage
@@ -102,6 +103,10 @@ public final class NeighbourProxyStage implements Stage
     @Override
     public void process(final PacketBatch batch)
     {
+        if (tables.neighbours().isEmpty())
+        {
+            return; // nothing to answer from: hosts without suppression pay one volatile read per batch
+        }
         final MemorySegment segment = batch.segment();
         final int count = batch.count();
         for (int i = 0; i < count; i++)

@@ -74,6 +74,8 @@ public final class NeighbourTable implements AutoCloseable
     private final int maxEntries;
     private final long seed;
     private int size;
+    /** Whether any key is in the table, for workers: one volatile read per batch lets them skip the stage. */
+    private volatile boolean holdsKeys;
     private int tombstones;
     private int rebuilds;
 
@@ -218,6 +220,7 @@ public final class NeighbourTable implements AutoCloseable
         }
         write(base, network, high, low, mac);
         size++;
+        holdsKeys = true;
         return MISSING;
     }
 
@@ -242,6 +245,7 @@ public final class NeighbourTable implements AutoCloseable
                 final long old = slots.get(ValueLayout.JAVA_LONG, base + MAC_OFFSET);
                 write(base, DELETED, 0, 0, 0);
                 size--;
+                holdsKeys = size > 0;
                 tombstones++;
                 reclaimTombstonesBefore(index);
                 if (tombstones > (mask + 1) / 4)
@@ -351,6 +355,12 @@ public final class NeighbourTable implements AutoCloseable
                     slots.get(ValueLayout.JAVA_LONG, base + MAC_OFFSET));
             }
         }
+    }
+
+    /** Whether the table holds any key; any thread (a worker skips the proxy stage when not). */
+    public boolean isEmpty()
+    {
+        return !holdsKeys;
     }
 
     /** Keys in the table. */

@@ -174,6 +174,26 @@ final class NeighbourProxyStageTest
     }
 
     @Test
+    void anEmptyTableSkipsTheStageAndTheFirstEntryWakesItUp()
+    {
+        for (final String ip : List.of("198.19.0.50", "fd00::50"))
+        {
+            host.writer.removeNeighbour(100, ip(ip));
+        }
+        for (final String ip : List.of("198.19.0.60", "fd00::60"))
+        {
+            host.writer.removeNeighbour(200, ip(ip));
+        }
+        final Map<String, List<byte[]>> out = host.exchange("c1", arpRequest(C1_MAC, "198.19.0.1", "198.19.0.50"));
+        assertEquals(0, out.get("c1").size());
+        assertEquals(2, out.get("uplink").size(), "flooded as without the stage");
+        assertEquals(0, host.stage("neigh-proxy").packets(), "not even looked at");
+        host.writer.putNeighbour(100, ip("198.19.0.50"), PROXY_MAC);
+        assertEquals(1, host.exchange("c1", arpRequest(C1_MAC, "198.19.0.1", "198.19.0.50")).get("c1").size());
+        assertEquals(1, arpReplies());
+    }
+
+    @Test
     void aBatchMixesAnswersWithOrdinaryTraffic()
     {
         host.send("c1", arpRequest(C1_MAC, "198.19.0.1", "198.19.0.50"), TestHost.udp4(C2_MAC, C1_MAC, 1, 10),
