@@ -96,8 +96,17 @@ final class EndpointOps
         final HostConfig.Endpoint endpoint = new HostConfig.Endpoint(parsed.name(), parsed.port(), parsed.vni(), parsed.mac(), parsed.ips(), parsed.labels(),
             identity, parsed.ilaTenant());
         final TableWriter w = c.writer();
+        // the endpoint takes over a remote FDB entry for its MAC (it moved here): an undo puts that back too
+        final InetAddress remote = endpoint.vni() >= 0 && tables.networks().find(endpoint.vni()) >= 0 ? w.remoteVtep(endpoint.vni(), endpoint.mac()) : null;
         w.addEndpoint(endpoint.port(), endpoint.vni(), endpoint.mac(), endpoint.identity(), endpoint.ilaTenant());
-        undo.record(() -> w.removeEndpoint(endpoint.port()));
+        undo.record(() ->
+        {
+            w.removeEndpoint(endpoint.port());
+            if (remote != null)
+            {
+                w.addRemoteMac(endpoint.vni(), endpoint.mac(), remote);
+            }
+        });
         endpoints.put(endpoint.port(), endpoint);
         undo.record(() -> endpoints.remove(endpoint.port()));
         if (identity > 0)

@@ -317,6 +317,19 @@ final class TableOpsTest
     }
 
     @Test
+    void anEndpointThatTookOverARemoteMacGivesItBackWhenItsBatchFails() throws Exception
+    {
+        call("fdb.add", "{\"vni\":100,\"mac\":\"02:00:00:00:03:03\",\"vtep\":\"198.18.0.2\"}");
+        final String before = state();
+        assertEquals(ErrorCode.NOT_FOUND, refused("batch", "{\"ops\":[{\"op\":\"endpoint.add\",\"params\":{\"port\":\"c3\",\"vni\":100,"
+            + "\"mac\":\"02:00:00:00:03:03\",\"identity\":7000}},{\"op\":\"fdb.del\",\"params\":{\"vni\":999,\"mac\":\"02:00:00:00:0e:01\"}}]}").code());
+        assertEquals(before, state(), "the remote entry is back, pointing at 198.18.0.2");
+        call("endpoint.add", "{\"port\":\"c3\",\"vni\":100,\"mac\":\"02:00:00:00:03:03\",\"identity\":7000}");
+        assertTrue(call("dump", "{\"table\":\"fdb\",\"vni\":100}").toString().contains("\"mac\":\"02:00:00:00:03:03\",\"port\":\"c3\""),
+            "applied alone, the endpoint owns the MAC");
+    }
+
+    @Test
     void localChangeListenersHearOfAppliedNetworkAndEndpointChangesOnly() throws Exception
     {
         final int[] heard = {0};
