@@ -22,10 +22,9 @@ public final class Ab
         {
             Thread.sleep(2000);
         }
-        // args: className method fdbEntries slices invocationsPerSlice variantDir...
+        // args: className method fdbEntries|name=value,... slices invocationsPerSlice variantDir...
         final String className = args[0];
         final String method = args[1];
-        final int fdb = Integer.parseInt(args[2]);
         final int slices = Integer.parseInt(args[3]);
         final int perSlice = Integer.parseInt(args[4]);
         final int n = args.length - 5;
@@ -43,7 +42,20 @@ public final class Ab
             final URLClassLoader loader = new URLClassLoader(urls.toArray(new URL[0]), ClassLoader.getPlatformClassLoader());
             final Class<?> c = loader.loadClass(className);
             final Object o = c.getConstructor().newInstance();
-            c.getField("fdbEntries").setInt(o, fdb);
+            if (args[2].contains("="))
+            {
+                // name=value[,name=value...]: the benchmark's @Param fields (int, String or enum)
+                for (final String assignment : args[2].split(","))
+                {
+                    final String[] nv = assignment.split("=", 2);
+                    final java.lang.reflect.Field field = c.getField(nv[0]);
+                    field.set(o, field.getType() == int.class ? (Object)Integer.valueOf(nv[1]) : field.getType() == String.class ? nv[1] : enumValue(field.getType(), nv[1]));
+                }
+            }
+            else
+            {
+                c.getField("fdbEntries").setInt(o, Integer.parseInt(args[2]));
+            }
             c.getMethod("setUp").invoke(o);
             handles[v] = MethodHandles.lookup().findVirtual(c, method, MethodType.methodType(c.getMethod(method).getReturnType())).bindTo(o)
                 .asType(MethodType.methodType(void.class));
@@ -85,5 +97,11 @@ public final class Ab
             System.out.printf("%-8s median %7.2f ns/pkt  p10 %7.2f  min %7.2f   ratio-to-%s median %.3f (p25 %.3f, p75 %.3f)%n",
                 names[v], sorted[slices / 2], sorted[slices / 10], sorted[0], names[0], ratio[slices / 2], ratio[slices / 4], ratio[3 * slices / 4]);
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object enumValue(final Class<?> type, final String name)
+    {
+        return Enum.valueOf((Class)type, name);
     }
 }

@@ -4,6 +4,7 @@ import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.counter.StageCounters;
 import dev.nve.dataplane.frame.Next;
 import dev.nve.dataplane.frame.PacketBatch;
+import dev.nve.dataplane.table.IlaEgressTable;
 import dev.nve.dataplane.table.IlaIdentifier;
 import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.LongIntHashTable;
@@ -30,8 +31,14 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * and the frame re-addressed to the underlay next hop. An identifier owned by a local
  * endpoint is delivered directly without rewriting the address. IPv4 from an endpoint of an
  * IPv4 tenant (VIRT_V4) is looked up by VIRT_V4(tenant VNID, IPv4 destination) and translated
- * to IPv6 (RFC 7915, {@link Ipv4Translator}) when the owner is remote. Lookups run in three passes
- * (keys, bucket touches, resolution) as in {@link BridgeStage}.
+ * to IPv6 (RFC 7915, {@link Ipv4Translator}) when the owner is remote.
+ * <p>
+ * Lookups run in passes over the batch, so that with a large table the cache misses of the 64
+ * lookups overlap instead of queueing: keys and hashes; touches of every home slot (a tight
+ * loop of independent loads, nothing else, so many misses are in flight at once); copies of
+ * the mappings out of their slots ({@link IlaEgressTable#lookup}, validated once for the
+ * batch, redone slot by slot under the slots' seqlocks if the control thread wrote meanwhile);
+ * then the rewrites, from the copies.
  */
 public final class IlaEgressStage implements Stage
 {
@@ -44,6 +51,8 @@ public final class IlaEgressStage implements Stage
     private final long[] hashes;
     private final boolean[] virtual;
     private final boolean[] ipv4;
+    private final boolean[] found;
+    private final long[] mappings;
     private long sink;
 
     public IlaEgressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -54,6 +63,8 @@ public final class IlaEgressStage implements Stage
         this.hashes = new long[batchCapacity];
         this.virtual = new boolean[batchCapacity];
         this.ipv4 = new boolean[batchCapacity];
+        this.found = new boolean[batchCapacity];
+        this.mappings = new long[batchCapacity * IlaEgressTable.RESULT_LONGS];
     }
 
     @Override
@@ -67,7 +78,7 @@ public final class IlaEgressStage implements Stage
     {
         final IlaTable ila = tables.ila();
         final IlaTable.Domain domain = ila.domain();
-        final LongIntHashTable index = ila.egressIndex();
+        final IlaEgressTable table = ila.egress();
         final MemorySegment segment = batch.segment();
         final int count = batch.count();
         for (int i = 0; i < count; i++)
@@ -129,29 +140,47 @@ public final class IlaEgressStage implements Stage
         {
             if (batch.next[i] == Next.ILA_EGRESS)
             {
-                touched += index.touch(hashes[i]);
+                touched += table.touch(hashes[i]);
             }
         }
         sink = touched;
+        final long[] m = mappings;
+        final long begin = table.readBegin();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] == Next.ILA_EGRESS)
+            {
+                found[i] = table.lookup(keys[i], hashes[i], m, i);
+            }
+        }
+        if (!table.validate(begin))
+        {
+            // The control thread wrote during the copies (rare): redo them, each slot under its seqlock.
+            for (int i = 0; i < count; i++)
+            {
+                if (batch.next[i] == Next.ILA_EGRESS)
+                {
+                    found[i] = table.lookupChecked(keys[i], hashes[i], m, i);
+                }
+            }
+        }
         final Underlay underlay = tables.underlay();
-        final MemorySegment entries = ila.egressEntries();
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.ILA_EGRESS)
             {
                 continue;
             }
-            final int entry = index.getHashed(keys[i], hashes[i]);
             if (ipv4[i])
             {
-                egressIpv4(batch, i, segment, domain, entries, entry, underlay);
+                egressIpv4(batch, i, segment, domain, underlay);
                 continue;
             }
             final long frame = batch.address[i];
             final long ip = frame + IP;
             // The identifier names the mapping; its SIR prefix must be the packet's too (VIRT
             // keys carry the tenant, whose prefix classify already matched).
-            if (entry == IlaTable.MISSING || (!virtual[i] && !sameSirPrefix(domain, IlaTable.upperIndex(entries, entry), segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET))))
+            if (!found[i] || (!virtual[i] && !sameSirPrefix(domain, IlaEgressTable.upperIndex(m, i), segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET))))
             {
                 drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
                 continue;
@@ -162,9 +191,9 @@ public final class IlaEgressStage implements Stage
                 drop(batch, i, DropReason.TTL_EXCEEDED);
                 continue;
             }
-            final int port = IlaTable.port(entries, entry);
+            final int port = IlaEgressTable.port(m, i);
             batch.viaIla[i] = true;
-            if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
+            if ((IlaEgressTable.flags(m, i) & IlaTable.FLAG_LOCAL) != 0)
             {
                 if (port == batch.inPort[i])
                 {
@@ -172,16 +201,14 @@ public final class IlaEgressStage implements Stage
                     continue;
                 }
                 segment.set(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)(hopLimit - 1));
-                Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+                Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaEgressTable.mac(m, i));
                 Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, domain.routerMac());
                 batch.transmit(i, port);
                 continue;
             }
-            if (IlaTable.mode(entries, entry) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
+            if (IlaEgressTable.mode(m, i) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
             {
-                final int packetLength = ipv6.wrap(segment, ip).walk(batch.length[i] - IP);
-                final DropReason refused = packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER :
-                    TransportChecksum.adjust(segment, ipv6, packetLength, IlaTable.checksumDifference(entries, entry));
+                final DropReason refused = TransportChecksum.adjustPacket(segment, ipv6, ip, batch.length[i] - IP, IlaEgressTable.checksumDifference(m, i));
                 if (refused != null)
                 {
                     drop(batch, i, refused);
@@ -189,9 +216,9 @@ public final class IlaEgressStage implements Stage
                 }
             }
             segment.set(U8, ip + Ipv6Header.HOP_LIMIT_OFFSET, (byte)(hopLimit - 1));
-            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET, IlaTable.upper(entries, entry));
-            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8, IlaTable.identifier(entries, entry));
-            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET, IlaEgressTable.upper(m, i));
+            segment.set(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8, IlaEgressTable.wireIdentifier(m, i, keys[i]));
+            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaEgressTable.mac(m, i));
             Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, underlay.mac());
             batch.transmit(i, port);
         }
@@ -203,10 +230,10 @@ public final class IlaEgressStage implements Stage
      * (TTL - 1, header checksum updated); a remote one gets it translated to IPv6, from the
      * tenant's IPv4 /64 and VIRT_V4(VNID, source) to the locator and VIRT_V4(VNID, destination).
      */
-    private void egressIpv4(final PacketBatch batch, final int i, final MemorySegment segment, final IlaTable.Domain domain, final MemorySegment entries,
-        final int entry, final Underlay underlay)
+    private void egressIpv4(final PacketBatch batch, final int i, final MemorySegment segment, final IlaTable.Domain domain, final Underlay underlay)
     {
-        if (entry == IlaTable.MISSING)
+        final long[] m = mappings;
+        if (!found[i])
         {
             drop(batch, i, DropReason.ILA_UNKNOWN_IDENTIFIER);
             return;
@@ -219,9 +246,9 @@ public final class IlaEgressStage implements Stage
             drop(batch, i, DropReason.TTL_EXCEEDED);
             return;
         }
-        final int port = IlaTable.port(entries, entry);
+        final int port = IlaEgressTable.port(m, i);
         batch.viaIla[i] = true;
-        if ((IlaTable.flags(entries, entry) & IlaTable.FLAG_LOCAL) != 0)
+        if ((IlaEgressTable.flags(m, i) & IlaTable.FLAG_LOCAL) != 0)
         {
             if (port == batch.inPort[i])
             {
@@ -233,22 +260,22 @@ public final class IlaEgressStage implements Stage
             segment.set(U16_BE, ip + Ipv4Header.TTL_OFFSET, (short)newWord);
             final int checksum = segment.get(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET) & 0xFFFF;
             segment.set(U16_BE, ip + Ipv4Header.CHECKSUM_OFFSET, (short)Checksum.update16(checksum, oldWord, newWord));
-            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+            Bytes.putMac48(segment, frame + EthernetHeader.DESTINATION_OFFSET, IlaEgressTable.mac(m, i));
             Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, domain.routerMac());
             batch.transmit(i, port);
             return;
         }
         final long sourceHigh = batch.sirDestinationHigh[i];
         final long sourceUpper = batch.sirDestinationLow[i] >>> 32;
-        final DropReason refused = Ipv4Translator.toIpv6(segment, batch, i, sourceHigh, sourceUpper, IlaTable.upper(entries, entry),
-            IlaTable.identifier(entries, entry), underlay.mtu());
+        final DropReason refused = Ipv4Translator.toIpv6(segment, batch, i, sourceHigh, sourceUpper, IlaEgressTable.upper(m, i),
+            IlaEgressTable.wireIdentifier(m, i, keys[i]), underlay.mtu());
         if (refused != null)
         {
             drop(batch, i, refused);
             return;
         }
         final long start = batch.address[i];
-        Bytes.putMac48(segment, start + EthernetHeader.DESTINATION_OFFSET, IlaTable.mac(entries, entry));
+        Bytes.putMac48(segment, start + EthernetHeader.DESTINATION_OFFSET, IlaEgressTable.mac(m, i));
         Bytes.putMac48(segment, start + EthernetHeader.SOURCE_OFFSET, underlay.mac());
         batch.fromIpv4[i] = true;
         batch.transmit(i, port);

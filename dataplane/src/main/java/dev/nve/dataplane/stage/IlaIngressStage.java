@@ -108,9 +108,7 @@ public final class IlaIngressStage implements Stage
             }
             if (IlaTable.mode(entries, entry) == IlaTable.ChecksumMode.ADJUST_TRANSPORT.ordinal())
             {
-                final int packetLength = ipv6.wrap(segment, ip).walk(batch.length[i] - l3);
-                final DropReason refused = packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER :
-                    TransportChecksum.adjust(segment, ipv6, packetLength, IlaTable.checksumDifference(entries, entry));
+                final DropReason refused = TransportChecksum.adjustPacket(segment, ipv6, ip, batch.length[i] - l3, IlaTable.checksumDifference(entries, entry));
                 if (refused != null)
                 {
                     drop(batch, i, refused);

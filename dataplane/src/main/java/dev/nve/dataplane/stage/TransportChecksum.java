@@ -7,6 +7,7 @@ import dev.nve.dataplane.wire.Ipv6Header;
 import java.lang.foreign.MemorySegment;
 
 import static dev.nve.dataplane.wire.Bytes.U16_BE;
+import static dev.nve.dataplane.wire.Bytes.U8;
 
 /**
  * Applies a precomputed RFC 1624 difference to the transport checksum of an IPv6 packet whose
@@ -27,6 +28,31 @@ final class TransportChecksum
     }
 
     /**
+     * Adjusts the transport checksum of the IPv6 packet at {@code ip} ({@code available} bytes
+     * from there to the frame's end). Classify has walked the packet already; when the transport
+     * header follows the fixed header directly (TCP, UDP or ICMPv6 as its next header, the
+     * usual case) the checksum is found without walking the chain again; otherwise
+     * {@code ipv6} walks it.
+     *
+     * @return null when done, else why the packet must be dropped
+     */
+    static DropReason adjustPacket(final MemorySegment segment, final Ipv6Header ipv6, final long ip, final int available, final int difference)
+    {
+        final int nextHeader = segment.get(U8, ip + Ipv6Header.NEXT_HEADER_OFFSET) & 0xFF;
+        if (available >= Ipv6Header.HEADER_LENGTH && (nextHeader == Ipv6Header.NH_UDP || nextHeader == Ipv6Header.NH_TCP || nextHeader == Ipv6Header.NH_ICMPV6)
+            && (segment.get(U8, ip + Ipv6Header.VERSION_CLASS_FLOW_OFFSET) & 0xF0) == 0x60)
+        {
+            final int packetLength = Ipv6Header.HEADER_LENGTH + (segment.get(U16_BE, ip + Ipv6Header.PAYLOAD_LENGTH_OFFSET) & 0xFFFF);
+            if (packetLength <= available)
+            {
+                return adjust(segment, ip, nextHeader, Ipv6Header.HEADER_LENGTH, packetLength, difference);
+            }
+        }
+        final int packetLength = ipv6.wrap(segment, ip).walk(available);
+        return packetLength < 0 ? DropReason.INVALID_IPV6_EXTENSION_HEADER : adjust(segment, ipv6, packetLength, difference);
+    }
+
+    /**
      * @param ipv6 walked flyweight of the packet ({@link Ipv6Header#walk} succeeded)
      * @param packetLength the IPv6 packet length the walk returned
      * @return null when done, else why the packet must be dropped
@@ -39,7 +65,14 @@ final class TransportChecksum
             // sits in the routing header and is not rewritten.
             return null;
         }
-        final int offset = switch (ipv6.transportProtocol())
+        return adjust(segment, ipv6.offset(), ipv6.transportProtocol(), ipv6.transportOffset(), packetLength, difference);
+    }
+
+    /** The checksum of transport {@code protocol} whose header is {@code transportOffset} bytes into the packet at {@code ip}. */
+    private static DropReason adjust(final MemorySegment segment, final long ip, final int protocol, final int transportOffset, final int packetLength,
+        final int difference)
+    {
+        final int offset = switch (protocol)
         {
             case Ipv6Header.NH_TCP -> TCP_CHECKSUM_OFFSET;
             case Ipv6Header.NH_UDP -> UDP_CHECKSUM_OFFSET;
@@ -50,19 +83,19 @@ final class TransportChecksum
         {
             return null;
         }
-        final int at = ipv6.transportOffset() + offset;
+        final int at = transportOffset + offset;
         if (at + 2 > packetLength)
         {
             return DropReason.TRUNCATED;
         }
-        final long field = ipv6.offset() + at;
+        final long field = ip + at;
         final int old = segment.get(U16_BE, field) & 0xFFFF;
-        if (ipv6.transportProtocol() == Ipv6Header.NH_UDP && old == 0)
+        if (protocol == Ipv6Header.NH_UDP && old == 0)
         {
             return null;
         }
         int updated = Checksum.updateWithDifference(old, difference);
-        if (updated == 0 && ipv6.transportProtocol() == Ipv6Header.NH_UDP)
+        if (updated == 0 && protocol == Ipv6Header.NH_UDP)
         {
             updated = 0xFFFF;
         }

@@ -26,8 +26,11 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  * underlay to one of our locators): keyed by the identifier exactly as it is on the wire
  * (C bit and neutral-map adjustment included) and restoring the original SIR address stored
  * in the entry: the round trip is exact by construction, no arithmetic is undone at run time.
+ * <p>
+ * Egress mappings live whole in the slots of an {@link IlaEgressTable} (one cache miss per
+ * lookup, see there for the slot layout); ingress entries are reached through an index:
  * <pre>
- *  entry (32 bytes; addresses big-endian, the rest native order):
+ *  ingress entry (32 bytes; addresses big-endian, the rest native order):
  *   0: u64 new upper 64 bits (egress: locator; ingress: SIR prefix)
  *   8: u64 new identifier    (egress: wire identifier; ingress: SIR identifier)
  *  16: u64 next-hop MAC in bits 0-47 (egress remote: underlay next hop; else the endpoint's),
@@ -38,7 +41,7 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  *      (egress IID/LUID: its SIR prefix; ingress: our locator), 0xFF for none
  * </pre>
  * Egress entries exist for every mapping, ingress entries only for local identifiers, so the
- * two have their own capacities (1,000,000 remote mappings take 62.5 MiB).
+ * two have their own capacities (1,000,000 remote mappings take 61.0 MiB: 2,000,002 slots of 32 bytes).
  */
 public final class IlaTable implements AutoCloseable
 {
@@ -82,17 +85,14 @@ public final class IlaTable implements AutoCloseable
     }
 
     private final Arena arena = Arena.ofShared();
-    private final LongIntHashTable egressIndex;
+    private final IlaEgressTable egress;
     private final LongIntHashTable ingressIndex;
-    private final MemorySegment egressEntries;
     private final MemorySegment ingressEntries;
     private final int capacity;
     private final int localCapacity;
-    private final ArrayDeque<Integer> freeEgress = new ArrayDeque<>();
     private final ArrayDeque<Integer> freeIngress = new ArrayDeque<>();
     private final Map<Long, Stored> stored = new HashMap<>();
     private final Map<Long, Long> localWireOwner = new HashMap<>();
-    private int nextEgress;
     private int nextIngress;
     private volatile Domain domain = new Domain(new long[0], new long[0], new int[0], new long[0], -1, -1);
 
@@ -271,14 +271,13 @@ public final class IlaTable implements AutoCloseable
         }
         this.capacity = capacity;
         this.localCapacity = localCapacity;
-        // A spare key slot: a replacement writes its new key before removing the old one.
-        // SPARE_ENTRIES extra entries, reused oldest-freed first, keep a freed entry intact for
+        // Egress mappings are rewritten in place under the slot's seqlock. Ingress: a spare key
+        // slot: a replacement writes its new key before removing the old one. SPARE_ENTRIES extra entries, reused oldest-freed first, keep a freed entry intact for
         // SPARE_ENTRIES further replacements, so a worker that resolved an index a moment ago
         // still reads that mapping (a grace period counted in updates, not in time; the
         // control-socket issue replaces it with worker epochs).
-        this.egressIndex = new LongIntHashTable(capacity + 1);
+        this.egress = new IlaEgressTable(capacity);
         this.ingressIndex = new LongIntHashTable(localCapacity + 1);
-        this.egressEntries = arena.allocate((long)(capacity + SPARE_ENTRIES + 1) * ENTRY_SIZE, 64);
         this.ingressEntries = arena.allocate((long)(localCapacity + SPARE_ENTRIES + 1) * ENTRY_SIZE, 64);
     }
 
@@ -292,19 +291,14 @@ public final class IlaTable implements AutoCloseable
         this.domain = domain;
     }
 
-    public LongIntHashTable egressIndex()
+    public IlaEgressTable egress()
     {
-        return egressIndex;
+        return egress;
     }
 
     public LongIntHashTable ingressIndex()
     {
         return ingressIndex;
-    }
-
-    public MemorySegment egressEntries()
-    {
-        return egressEntries;
     }
 
     public MemorySegment ingressEntries()
@@ -419,7 +413,7 @@ public final class IlaTable implements AutoCloseable
                 ", already used by " + Long.toHexString(egressKey(owner.mapping())) + " (low words 0x0000 and 0xFFFF are the same in one's complement)");
         }
         final Stored old = stored.get(key);
-        if (old == null && (stored.size() >= capacity || !canAllocate(freeEgress, nextEgress, capacity + SPARE_ENTRIES)))
+        if (old == null && stored.size() >= capacity)
         {
             throw TableException.full("ILA mapping table full (" + capacity + " mappings)");
         }
@@ -430,27 +424,31 @@ public final class IlaTable implements AutoCloseable
         final int sirIndex = indexOf(domain.sirPrefixes(), m.sirHigh());
         final int locatorIndex = indexOf(domain.localLocators(), m.locator());
 
-        final int egress = allocate(freeEgress, true);
-        final long e = (long)egress * ENTRY_SIZE;
         final int family = m.type() == IlaIdentifier.TYPE_VIRT_V4 ? FLAG_IPV4 : 0;
+        final long macPort = (m.mac() & 0xFFFF_FFFF_FFFFL) | ((long)(m.port() & 0xFFFF) << 48);
+        final boolean written;
         if (local)
         {
-            writeEntry(egressEntries, e, m.sirHigh(), m.sirLow(), m.mac(), sirIndex, m.port(), 0, m.mode(), FLAG_LOCAL | family);
+            written = egress.put(key, m.sirHigh(), macPort, IlaEgressTable.misc(0, 0, sirIndex, m.mode().ordinal(), FLAG_LOCAL | family));
         }
         else
         {
-            writeEntry(egressEntries, e, m.locator(), wire, m.mac(), sirIndex, m.port(),
-                addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire), m.mode(), family);
+            // The wire identifier is the key with new low 16 bits and perhaps the C bit: 17 bits stored.
+            if ((wire & ~(0xFFFFL | IlaIdentifier.C_BIT)) != (key & ~0xFFFFL))
+            {
+                throw new IllegalStateException("wire identifier " + Long.toHexString(wire) + " differs from key " + Long.toHexString(key) + " above bit 15");
+            }
+            final int cBit = (wire & IlaIdentifier.C_BIT) != 0 ? IlaEgressTable.FLAG_C_BIT : 0;
+            written = egress.put(key, m.locator(), macPort, IlaEgressTable.misc((int)wire, addressDifference(m.sirHigh(), m.sirLow(), m.locator(), wire),
+                sirIndex, m.mode().ordinal(), family | cBit));
         }
-        final int oldEgress = egressIndex.get(key);
-        putOrFail(egressIndex, key, egress);
-        if (oldEgress != MISSING)
+        if (!written)
         {
-            freeEgress.addLast(oldEgress);
+            throw new IllegalStateException("ILA egress table full although capacity was checked: " + Long.toHexString(key));
         }
         if (local)
         {
-            final int ingress = allocate(freeIngress, false);
+            final int ingress = allocate(freeIngress);
             writeEntry(ingressEntries, (long)ingress * ENTRY_SIZE, m.sirHigh(), m.sirLow(), m.mac(), locatorIndex, m.port(),
                 addressDifference(m.locator(), wire, m.sirHigh(), m.sirLow()), m.mode(), family);
             final int oldIngress = ingressIndex.get(wire);
@@ -486,11 +484,7 @@ public final class IlaTable implements AutoCloseable
         {
             return false;
         }
-        final int egress = egressIndex.remove(key);
-        if (egress != MISSING)
-        {
-            freeEgress.addLast(egress);
-        }
+        egress.remove(key);
         if (old.local())
         {
             localWireOwner.remove(wireIdentifier(old.mapping()));
@@ -515,7 +509,7 @@ public final class IlaTable implements AutoCloseable
 
     public long offHeapBytes()
     {
-        return egressIndex.offHeapBytes() + ingressIndex.offHeapBytes() + egressEntries.byteSize() + ingressEntries.byteSize();
+        return egress.offHeapBytes() + ingressIndex.offHeapBytes() + ingressEntries.byteSize();
     }
 
     /** Every configured mapping with whether it is local (control thread, for dumps). */
@@ -565,14 +559,14 @@ public final class IlaTable implements AutoCloseable
     {
     }
 
-    private int allocate(final ArrayDeque<Integer> free, final boolean egress)
+    private int allocate(final ArrayDeque<Integer> free)
     {
         // Oldest freed first: a worker that read the old index a moment ago still finds the old entry intact.
-        if (!free.isEmpty() && (egress ? nextEgress > capacity + SPARE_ENTRIES : nextIngress > localCapacity + SPARE_ENTRIES))
+        if (!free.isEmpty() && nextIngress > localCapacity + SPARE_ENTRIES)
         {
             return free.pollFirst();
         }
-        return egress ? nextEgress++ : nextIngress++;
+        return nextIngress++;
     }
 
     private static void writeEntry(final MemorySegment entries, final long e, final long upper, final long identifier, final long mac, final int upperIndex,
@@ -651,7 +645,7 @@ public final class IlaTable implements AutoCloseable
     @Override
     public void close()
     {
-        egressIndex.close();
+        egress.close();
         ingressIndex.close();
         arena.close();
     }

@@ -21,6 +21,9 @@ import java.util.Objects;
  */
 public final class TableWriter
 {
+    /** How long an insert waits, at most, for a worker's grace period to free a retired template. */
+    private static final long RECLAIM_WAIT_MILLIS = 1_000;
+
     private final Tables tables;
     private final Map<InetAddress, Long> remoteVtepNextHop = new HashMap<>();
     private final Map<TemplateKey, int[]> templateRefs = new HashMap<>();
@@ -674,7 +677,9 @@ public final class TableWriter
         final int vni = tables.networks().vni(key.network());
         if (tables.templates().available() == 0)
         {
-            reclaimTemplates(100);
+            // only retired templates are waited for, and a batch takes microseconds; but on a
+            // loaded host the worker may not run for a while (100 ms was seen to be too short)
+            reclaimTemplates(RECLAIM_WAIT_MILLIS);
         }
         final int template = tables.templates().create(tables.underlay(), key.vtep(), nextHop, vni, tables.networks().groupPolicy(key.network()),
             tables.networks().identityInVni(key.network()));

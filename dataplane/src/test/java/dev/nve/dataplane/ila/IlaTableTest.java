@@ -3,6 +3,7 @@ package dev.nve.dataplane.ila;
 import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.ila.IlaHosts.Sir;
 import dev.nve.dataplane.pipeline.TestHost;
+import dev.nve.dataplane.table.IlaEgressTable;
 import dev.nve.dataplane.table.IlaTable;
 import dev.nve.dataplane.table.IlaTable.ChecksumMode;
 import dev.nve.dataplane.table.TableException;
@@ -232,31 +233,91 @@ final class IlaTableTest
     }
 
     /**
-     * A worker resolves a key to an entry index, then reads the entry. The entry it holds must
-     * keep describing that key (its old or its new mapping: "a worker sees the old or the new
-     * mapping, never a mix", IlaTable.put) while the control thread goes on; here two
-     * replacements of other keys follow. With a full table IlaTable keeps one spare entry, so
-     * the second replacement reuses the entry freed by the first at once: the worker then reads
-     * key B's new locator for key A. (A worker preempted between its index read and its entry
-     * reads can miss any number of writer steps; reuse needs a grace period, not just order.)
+     * A worker copies a mapping out of its slot while the control thread rewrites that slot
+     * (a replacement rewrites in place) and inserts and removes a neighbour in the same probe
+     * run: every copy the worker keeps must be one whole mapping of the key, the old or the new
+     * one ("a worker sees the old or the new mapping, never a mix", IlaTable.put), whether its
+     * batch validated against the table's write sequence or fell back to the per-slot seqlock.
+     * Two mappings that differ in every field, so that a copy mixing them is seen.
      */
     @Test
-    void entryHeldByAWorkerIsNotReusedByTheNextReplacement()
+    void aWorkersCopyOfAMappingIsNeverAMix() throws Exception
     {
-        try (TestHost a = new TestHost(new Tables.Sizes(16, 64, 16, 2), 64, 64, 32, IlaHosts::configureA))
+        try (IlaTable table = new IlaTable(4, 1))
         {
-            final Sir keyA = Sir.iid(0xB1);
-            final Sir keyB = Sir.iid(0xB2);
-            IlaHosts.map(a, keyA, LOC_B, ChecksumMode.ADJUST_TRANSPORT, null);
-            IlaHosts.map(a, keyB, LOC_B, ChecksumMode.ADJUST_TRANSPORT, null);
-            final IlaTable ila = a.tables.ila();
-            final int held = ila.egressIndex().get(keyA.key());
-            IlaHosts.map(a, keyA, LOC_C, ChecksumMode.ADJUST_TRANSPORT, null);
-            IlaHosts.map(a, keyB, LOC_D, ChecksumMode.ADJUST_TRANSPORT, null);
-            final long upper = IlaTable.upper(ila.egressEntries(), held);
-            assertTrue(upper == LOC_B || upper == LOC_C, "entry " + held + " that a worker resolved for key A now says locator "
-                + Ip6.text(upper, 0) + " (key B's new mapping)");
+            table.domain(new IlaTable.Domain(new long[] {LOC_A}, new long[] {SIR_IID}, new int[0], new long[0], ROUTER_MAC, 1));
+            final IlaTable.Mapping x = new IlaTable.Mapping(TYPE_IID, SIR_IID, 0xB1, -1, LOC_B, ChecksumMode.NEUTRAL_MAP, 1, 0x02_00_00_00_0B_0BL);
+            final IlaTable.Mapping y = new IlaTable.Mapping(TYPE_IID, SIR_IID, 0xB1, -1, LOC_C, ChecksumMode.ADJUST_TRANSPORT, 2, 0x02_00_00_00_0C_0CL);
+            final IlaTable.Mapping neighbour = new IlaTable.Mapping(TYPE_IID, SIR_IID, 0xB2, -1, LOC_D, ChecksumMode.NO_ACTION, 3, 0x02_00_00_00_0D_0DL);
+            final IlaEgressTable egress = table.egress();
+            final long key = IlaTable.egressKey(x);
+            final long hash = dev.nve.dataplane.table.LongIntHashTable.hash(key);
+            final long[][] expected = new long[2][];
+            table.put(x, false);
+            expected[0] = copy(egress, key, hash, true);
+            table.put(y, false);
+            expected[1] = copy(egress, key, hash, true);
+            assertTrue(!java.util.Arrays.equals(expected[0], expected[1]));
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final java.util.concurrent.atomic.AtomicReference<String> mixed = new java.util.concurrent.atomic.AtomicReference<>();
+            final long[] reads = new long[3];
+            final Thread worker = new Thread(() ->
+            {
+                final long[] result = new long[IlaEgressTable.RESULT_LONGS];
+                for (long n = 0; !stop.get() && mixed.get() == null; n++)
+                {
+                    final boolean found;
+                    if ((n & 1) == 0)
+                    {
+                        final long begin = egress.readBegin();
+                        final boolean unchecked = egress.lookup(key, hash, result, 0);
+                        if (egress.validate(begin))
+                        {
+                            found = unchecked;
+                        }
+                        else
+                        {
+                            reads[2]++;
+                            found = egress.lookupChecked(key, hash, result, 0);
+                        }
+                    }
+                    else
+                    {
+                        found = egress.lookupChecked(key, hash, result, 0);
+                    }
+                    reads[(int)(n & 1)]++;
+                    if (!found || !java.util.Arrays.equals(result, expected[0]) && !java.util.Arrays.equals(result, expected[1]))
+                    {
+                        mixed.compareAndSet(null, "read " + n + " found=" + found + ": " + java.util.Arrays.toString(result) + ", expected "
+                            + java.util.Arrays.toString(expected[0]) + " or " + java.util.Arrays.toString(expected[1]));
+                    }
+                }
+            });
+            worker.start();
+            for (int round = 0; round < 400_000 && mixed.get() == null; round++)
+            {
+                table.put((round & 1) == 0 ? x : y, false);
+                if ((round & 7) == 0)
+                {
+                    table.put(neighbour, false);
+                }
+                else if ((round & 7) == 4)
+                {
+                    table.remove(TYPE_IID, SIR_IID, 0xB2, -1);
+                }
+            }
+            stop.set(true);
+            worker.join();
+            assertEquals(null, mixed.get());
+            assertTrue(reads[0] > 0 && reads[1] > 0, "the worker read both ways: " + java.util.Arrays.toString(reads));
         }
+    }
+
+    private static long[] copy(final IlaEgressTable egress, final long key, final long hash, final boolean checked)
+    {
+        final long[] result = new long[IlaEgressTable.RESULT_LONGS];
+        assertTrue(checked ? egress.lookupChecked(key, hash, result, 0) : egress.lookup(key, hash, result, 0));
+        return result;
     }
 
     /**
