@@ -73,6 +73,15 @@ public final class FilterStage implements Stage
     private final int[] dstPort;
     private final int[] tcpFlags;
     private final long[] conntrackHash;
+    /** Conntrack lookup results of the lookup pass (see process). */
+    private final long[] found;
+    /** True once a frame of this batch created a connection: later lookup-pass results are redone. */
+    private boolean createdInBatch;
+    /** The ipcache version read before this batch's lookups (tags the peer identities cached in conntrack). */
+    private long ipCacheVersion;
+    /** The ipcache lookup {@link #resolve} made for the current frame: endpoint side (-1: none) and identity. */
+    private int resolvedSide;
+    private int resolvedIdentity;
     private final int[] srcIdentity;
     private final int[] dstIdentity;
     private long sink;
@@ -107,6 +116,7 @@ public final class FilterStage implements Stage
         this.dstPort = new int[batchCapacity];
         this.tcpFlags = new int[batchCapacity];
         this.conntrackHash = new long[batchCapacity];
+        this.found = new long[batchCapacity];
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
     }
@@ -118,13 +128,19 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * Three passes over the batch, so that the conntrack misses of a large table overlap
-     * instead of queueing (as in BridgeStage): parse and hash every frame; touch every
-     * connection's slots; then look up, decide, update or create, count and report frame by
-     * frame, in frame order, exactly as a frame-by-frame loop would (a connection created by an
-     * earlier frame of the batch is seen by the later ones). The first two passes change no
-     * table. Prefetching the ipcache and policy slots too was measured and not kept: it needs a
-     * conntrack lookup pass to skip replies, which cost more on cached tables than it saved.
+     * Passes over the batch, so that the conntrack misses of a large table overlap instead of
+     * queueing (as in BridgeStage): parse and hash every frame; touch every connection's home
+     * slot; look every connection up in its home slot ({@link ConntrackTable#lookupHome}); touch
+     * the next slot of those whose probe goes on, and finish them (loops of lookups only, so
+     * that these misses overlap too); then decide, update or create, count and
+     * report frame by frame, in frame order, exactly as a frame-by-frame loop would: a lookup
+     * result is redone in the last pass when it missed or when an earlier frame of the batch
+     * created a connection (nothing else moves or adds entries within a batch). The first three
+     * passes change no table.
+     * <p>
+     * The ipcache identity of a connection's remote endpoint is cached in its conntrack entry
+     * (IPv4), tagged with the ipcache version read before the batch's lookups: established
+     * connections in the opening direction skip the ipcache until it changes.
      */
     @Override
     public void process(final PacketBatch batch)
@@ -151,10 +167,35 @@ public final class FilterStage implements Stage
             {
                 if (work[i] != SKIP)
                 {
-                    touched += conntrack.touch(conntrackHash[i]);
+                    touched += conntrack.touchHome(conntrackHash[i]);
+                }
+            }
+            for (int i = 0; i < count; i++)
+            {
+                if (work[i] != SKIP)
+                {
+                    found[i] = conntrack.lookupHome(conntrackHash[i], zone[i], version[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], srcPort[i],
+                        dstPort[i], protocol[i], batch.timestampNanos[i]);
+                }
+            }
+            for (int i = 0; i < count; i++)
+            {
+                if (work[i] != SKIP && found[i] == ConntrackTable.FURTHER)
+                {
+                    touched += conntrack.touchNext(conntrackHash[i]);
                 }
             }
             sink = touched;
+            for (int i = 0; i < count; i++)
+            {
+                if (work[i] != SKIP && found[i] == ConntrackTable.FURTHER)
+                {
+                    found[i] = conntrack.lookupHashed(conntrackHash[i], zone[i], version[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], srcPort[i],
+                        dstPort[i], protocol[i], batch.timestampNanos[i]);
+                }
+            }
+            createdInBatch = false;
+            ipCacheVersion = tables.ipCache().version();
             for (int i = 0; i < count; i++)
             {
                 if (work[i] != SKIP)
@@ -283,15 +324,19 @@ public final class FilterStage implements Stage
             return;
         }
         final long now = batch.timestampNanos[i];
-        final long found = conntrack.lookupHashed(conntrackHash[i], z, version[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], srcPort[i], dstPort[i],
-            protocol[i], now);
+        long found = this.found[i];
+        if (found < 0 || createdInBatch)
+        {
+            found = conntrack.lookupHashed(conntrackHash[i], z, version[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], srcPort[i], dstPort[i],
+                protocol[i], now);
+        }
         if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
         {
             // Replies of an allowed connection pass whatever the policy says (stateful).
             conntrack.update(found, tcpFlags[i], batch.length[i], now);
             return;
         }
-        resolve(batch, i, w);
+        resolve(batch, i, w, found);
         final int source = srcIdentity[i];
         final int destination = dstIdentity[i];
         final int port = protocol[i] == FlowKey.PROTOCOL_TCP || protocol[i] == FlowKey.PROTOCOL_UDP ? dstPort[i] : 0;
@@ -328,6 +373,11 @@ public final class FilterStage implements Stage
         }
         final long created = conntrack.create(z, version[i], srcHigh[i], srcLow[i], dstHigh[i], dstLow[i], srcPort[i], dstPort[i], protocol[i],
             tcpFlags[i], now);
+        createdInBatch = true;
+        if (created >= 0 && resolvedSide >= 0)
+        {
+            conntrack.cachePeer(created, resolvedSide, resolvedIdentity, ipCacheVersion);
+        }
         if (created < 0)
         {
             drop(batch, i, DropReason.CT_MAP_INSERTION_FAILED);
@@ -338,17 +388,45 @@ public final class FilterStage implements Stage
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, direction, 0);
     }
 
-    /** Fills in the identities of the frame's remote side (the local ones are set by parse). */
-    private void resolve(final PacketBatch batch, final int i, final int w)
+    /**
+     * Fills in the identities of the frame's remote side (the local ones are set by parse): from
+     * the conntrack entry {@code found} (ORIGINAL direction, or a miss) when it caches one for
+     * this ipcache version, else from the ipcache, then cached there.
+     */
+    private void resolve(final PacketBatch batch, final int i, final int w, final long found)
     {
+        resolvedSide = -1;
         if ((w & SRC_LOCAL) == 0)
         {
-            srcIdentity[i] = remoteSource(batch, i, zone[i]);
+            final int carried = batch.srcIdentity[i];
+            srcIdentity[i] = carried > Identities.UNKNOWN ? carried
+                : peerOf(found, ConntrackTable.PEER_SOURCE, zone[i], srcHigh[i], mapped(version[i], srcLow[i]));
         }
         if ((w & DST_LOCAL) == 0)
         {
-            dstIdentity[i] = peer(zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
+            dstIdentity[i] = peerOf(found, ConntrackTable.PEER_DESTINATION, zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
         }
+    }
+
+    /** A remote endpoint's identity: cached in the connection's entry, else the ipcache's (then cached). */
+    private int peerOf(final long found, final int side, final int zone, final long high, final long low)
+    {
+        if (found >= 0)
+        {
+            final int cached = conntrack.cachedPeer(found, side, ipCacheVersion);
+            if (cached >= 0)
+            {
+                return cached;
+            }
+        }
+        final int identity = peer(zone, high, low);
+        if (found >= 0)
+        {
+            conntrack.cachePeer(found, side, identity, ipCacheVersion);
+        }
+        resolvedSide = side;
+        resolvedIdentity = identity;
+        return identity;
     }
 
     /**
@@ -381,17 +459,6 @@ public final class FilterStage implements Stage
     {
         final int tenant = vnid < 0 ? -1 : tables.ila().domain().tenant(vnid);
         return ILA_ZONE + 1 + tenant;
-    }
-
-    /** A remote sender: the GBP policy id when it carried one, else the ipcache, else WORLD. */
-    private int remoteSource(final PacketBatch batch, final int i, final int zone)
-    {
-        final int carried = batch.srcIdentity[i];
-        if (carried > Identities.UNKNOWN)
-        {
-            return carried;
-        }
-        return peer(zone, srcHigh[i], mapped(version[i], srcLow[i]));
     }
 
     private int peer(final int zone, final long high, final long low)

@@ -79,6 +79,13 @@ public final class IpCache implements AutoCloseable
     private int size;
     /** Overflow entries in use (written by the writer only): readers scan the overflow only when not 0. */
     private volatile int overflowUsed;
+    /**
+     * Bumped after every {@link #put} and {@link #remove} has finished (writer only): a reader
+     * that kept a lookup result tagged with the version it read before the lookup knows the
+     * result may be stale when the version has moved (FilterStage caches peer identities in
+     * conntrack entries this way).
+     */
+    private volatile long version;
 
     /** A table for {@code maxEntries} keys with a fingerprint seed from {@link SecureRandom}. */
     public IpCache(final int maxEntries)
@@ -263,6 +270,24 @@ public final class IpCache implements AutoCloseable
      */
     public int put(final int zone, final long high, final long low, final int identity)
     {
+        try
+        {
+            return putEntry(zone, high, low, identity);
+        }
+        finally
+        {
+            version = version + 1;
+        }
+    }
+
+    /** The version (see the field): read it before the lookups whose results are kept. */
+    public long version()
+    {
+        return version;
+    }
+
+    private int putEntry(final int zone, final long high, final long low, final int identity)
+    {
         if (identity < 1 || identity > MAX_IDENTITY)
         {
             throw new IllegalArgumentException("ipcache identity out of range [1, " + MAX_IDENTITY + "]: " + identity);
@@ -310,6 +335,18 @@ public final class IpCache implements AutoCloseable
 
     /** Removes a key (writer thread); false when it was not there. */
     public boolean remove(final int zone, final long high, final long low)
+    {
+        try
+        {
+            return removeEntry(zone, high, low);
+        }
+        finally
+        {
+            version = version + 1;
+        }
+    }
+
+    private boolean removeEntry(final int zone, final long high, final long low)
     {
         final long fingerprint = fingerprint(zone, high, low);
         final int primary = index.get(fingerprint);

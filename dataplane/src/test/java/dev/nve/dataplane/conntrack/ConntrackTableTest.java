@@ -490,4 +490,81 @@ final class ConntrackTableTest
         final long left = table.expiresInNanos(result, now);
         assertTrue(left >= timeout - TICK && left <= timeout + TICK, "expires in " + left + " ns, expected ~" + timeout);
     }
+
+    /**
+     * The peer identity cached in an IPv4 entry: returned for the same endpoint and ipcache
+     * version only, kept when other entries' removal shifts the entry, and never mistaken for
+     * a key (lookups in both directions still find the entry); IPv6 entries cache nothing.
+     */
+    @Test
+    void cachedPeerIdentityNeedsTheSameEndpointAndVersion()
+    {
+        table = new ConntrackTable(64);
+        final Tuple t = v4(5, ip4(198, 19, 0, 1), ip4(198, 19, 1, 9), 40_000, 443, TCP);
+        final long entry = t.create(table, SYN, T0);
+        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 7));
+        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 0xAB_CDEF, 7);
+        assertEquals(0xAB_CDEF, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 7));
+        assertEquals(0xAB_CDEF, table.cachedPeer(t.lookup(table, T0), ConntrackTable.PEER_DESTINATION, 7 + (1L << 32)), "low 32 bits of the version");
+        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 8), "another ipcache version");
+        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_SOURCE, 7), "another endpoint");
+        assertEquals(entry, t.lookup(table, T0));
+        assertEquals(REPLY, direction(t.reversed().lookup(table, T0)));
+        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 0, 9);
+        assertEquals(0, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 9), "identity 0 is an identity");
+        // Entries sharing the probe run; the expired ones are removed by a sweep, which shifts the rest back.
+        for (int port = 1; port < 40; port++)
+        {
+            v4(5, ip4(198, 19, 0, 1), ip4(198, 19, 1, 9), 40_000 + port, 443, UDP).create(table, 0, T0 - 100 * SECOND);
+        }
+        table.sweep(T0, 1 << 10);
+        final long moved = t.lookup(table, T0);
+        assertTrue(moved >= 0);
+        assertEquals(0, table.cachedPeer(moved, ConntrackTable.PEER_DESTINATION, 9), "moved with its entry");
+        final Tuple six = v6(5, 1, 2, 40_000, 443, TCP);
+        final long entry6 = six.create(table, SYN, T0);
+        table.cachePeer(entry6, ConntrackTable.PEER_DESTINATION, 42, 9);
+        assertEquals(-1, table.cachedPeer(entry6, ConntrackTable.PEER_DESTINATION, 9), "IPv6 entries cache nothing");
+        assertEquals(entry6, six.lookup(table, T0));
+    }
+
+    /** The home-slot lookup of a batch, finished by lookupHashed when it says FURTHER, answers as lookup does. */
+    @Test
+    void homeSlotLookupThenFinishAnswersAsLookup()
+    {
+        table = new ConntrackTable(256);
+        final java.util.SplittableRandom random = new java.util.SplittableRandom(3);
+        final java.util.List<Tuple> tuples = new java.util.ArrayList<>();
+        for (int n = 0; n < 240; n++)
+        {
+            final Tuple t = v4(random.nextInt(4), ip4(198, 19, 0, 1 + random.nextInt(4)), ip4(198, 19, 1, random.nextInt(256)), 1024 + random.nextInt(60_000),
+                443, random.nextBoolean() ? TCP : UDP);
+            if (t.create(table, SYN, T0 - (n % 3 == 0 ? 100 * SECOND : 0)) >= 0)
+            {
+                tuples.add(t);
+            }
+            tuples.add(v4(9, ip4(198, 19, 2, 1), ip4(198, 19, 3, n), 5, 6, UDP)); // never created: misses
+        }
+        int further = 0;
+        int decided = 0;
+        for (final Tuple t : tuples)
+        {
+            for (final Tuple u : java.util.List.of(t, t.reversed()))
+            {
+                final long hash = table.hash(u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol);
+                long r = table.lookupHome(hash, u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol, T0);
+                if (r == ConntrackTable.FURTHER)
+                {
+                    further++;
+                    r = table.lookupHashed(hash, u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol, T0);
+                }
+                else
+                {
+                    decided++;
+                }
+                assertEquals(u.lookup(table, T0), r);
+            }
+        }
+        assertTrue(further > 20 && decided > 20, further + " went further, " + decided + " decided at home");
+    }
 }

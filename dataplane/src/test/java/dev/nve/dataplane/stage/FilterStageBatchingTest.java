@@ -62,6 +62,7 @@ final class FilterStageBatchingTest
         final FlowEvents events = new FlowEvents(1 << 20);
         final Counters counters = new Counters();
         final Stage stage;
+        final TableWriter writer;
         final int c1;
         final int c2;
         final int uplink;
@@ -69,7 +70,7 @@ final class FilterStageBatchingTest
 
         Side(final boolean batched)
         {
-            final TableWriter writer = new TableWriter(tables);
+            writer = new TableWriter(tables);
             writer.setUnderlay("uplink", 0x02_00_00_00_00_01L, 1500, VxlanHeader.DEFAULT_PORT, List.of(address("198.18.0.1")), 0x02_00_00_00_00_FEL);
             network = writer.addNetwork(VNI, true);
             writer.addEndpoint("c1", VNI, C1_MAC, 300);
@@ -123,6 +124,17 @@ final class FilterStageBatchingTest
                 a.clear();
                 b.clear();
                 now += random.nextInt(3) == 0 ? 20_000_000_000L : 1_000_000L; // sometimes past the 10 s closing timeout
+                if (round % 5 == 2)
+                {
+                    // The ipcache changes under open connections: peer identities cached in
+                    // conntrack entries must not outlive it (the reference always asks the ipcache).
+                    final int identity = round % 10 == 2 ? 401 : 400;
+                    for (final Side side : List.of(batched, sequential))
+                    {
+                        side.writer.setIpIdentity(side.network, address(PEERS[1]), identity);
+                        side.writer.setIpIdentity(side.network, address(PEERS[3]), 800 - identity);
+                    }
+                }
                 for (int i = 0; i < BATCH; i++)
                 {
                     final long frame = memory.dataStart(i);
