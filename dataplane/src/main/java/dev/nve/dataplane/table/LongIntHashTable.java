@@ -14,13 +14,20 @@ import static dev.nve.dataplane.wire.Bytes.U64_BE;
  *  slot (16 bytes), slots = power of two >= 2 x maximum entries:
  *  +--------------------------------+----------------+----------------+
  *  | key: u64, network byte order   | value: i32     | sequence: i32  |
- *  | 0 = empty, all ones = deleted  | native order   | odd = writing  |
+ *  | 0 = empty (all ones reserved)  | native order   | odd = writing  |
  *  +--------------------------------+----------------+----------------+
  * </pre>
  * Readers never see a half-written slot: the writer makes the slot's sequence odd, writes key
  * and value, then publishes the even sequence with release semantics; a reader retries when
- * the sequence it read before and after differs or is odd (a seqlock per slot). Entries never
- * move (linear probing with tombstones), so a reader's probe never skips a live key.
+ * the sequence it read before and after differs or is odd (a seqlock per slot).
+ * <p>
+ * A removal leaves no tombstone: the entries after the hole in its probe cluster move back
+ * (backward-shift deletion, Knuth 6.4 Algorithm R), so churn never fills the table with dead
+ * slots that every miss (unknown unicast) would have to scan. An entry is copied into the hole
+ * before its old slot is overwritten, so it is always somewhere on its probe path, but a
+ * reader's probe may pass the hole before the copy and reach the old slot after it: so a miss
+ * counts only if the table-wide write sequence did not move during the probe, else the probe
+ * is redone. A hit is always right (per-slot seqlock).
  * Key 0 and key -1 are reserved; callers build keys that avoid them.
  */
 public final class LongIntHashTable implements AutoCloseable
@@ -28,7 +35,7 @@ public final class LongIntHashTable implements AutoCloseable
     public static final int MISSING = Integer.MIN_VALUE;
     static final int SLOT_SIZE = 16;
     private static final long EMPTY = 0L;
-    private static final long TOMBSTONE = -1L;
+    private static final long RESERVED = -1L;
     private static final int KEY_OFFSET = 0;
     private static final int VALUE_OFFSET = 8;
     private static final int SEQUENCE_OFFSET = 12;
@@ -52,7 +59,6 @@ public final class LongIntHashTable implements AutoCloseable
     private final int mask;
     private final int maxEntries;
     private int size;
-    private int tombstones;
     /** Table-wide write sequence, odd while a slot is written: lets a batch validate once. */
     @SuppressWarnings("unused")
     private volatile long writes;
@@ -73,7 +79,7 @@ public final class LongIntHashTable implements AutoCloseable
 
     public static boolean isValidKey(final long key)
     {
-        return key != EMPTY && key != TOMBSTONE;
+        return key != EMPTY && key != RESERVED;
     }
 
     /** Spreads the key bits so that sequential MACs and VNIs land far apart. */
@@ -98,6 +104,21 @@ public final class LongIntHashTable implements AutoCloseable
         {
             return MISSING;
         }
+        while (true)
+        {
+            final long begin = (long)WRITES.getAcquire(this);
+            final int value = probe(key, hash);
+            if (value != MISSING || validate(begin))
+            {
+                return value;
+            }
+            Thread.onSpinWait(); // an entry may have moved past the probe: look again
+        }
+    }
+
+    /** One probe with per-slot seqlocks: a hit is right; a miss only if no entry moved meanwhile. */
+    private int probe(final long key, final long hash)
+    {
         int index = (int)hash & mask;
         for (int probes = 0; probes <= mask; probes++)
         {
@@ -192,7 +213,6 @@ public final class LongIntHashTable implements AutoCloseable
             throw new IllegalArgumentException("reserved key: " + key);
         }
         int index = (int)hash(key) & mask;
-        int firstFree = -1;
         for (int probes = 0; probes <= mask; probes++)
         {
             final long base = (long)index * SLOT_SIZE;
@@ -202,32 +222,19 @@ public final class LongIntHashTable implements AutoCloseable
                 write(base, key, value);
                 return true;
             }
-            if (slotKey == TOMBSTONE && firstFree < 0)
-            {
-                firstFree = index;
-            }
             if (slotKey == EMPTY)
             {
-                if (firstFree < 0)
+                if (size == maxEntries)
                 {
-                    firstFree = index;
+                    return false;
                 }
-                break;
+                write(base, key, value);
+                size++;
+                return true;
             }
             index = (index + 1) & mask;
         }
-        if (size == maxEntries || firstFree < 0)
-        {
-            return false;
-        }
-        final long base = (long)firstFree * SLOT_SIZE;
-        if (slots.get(U64_BE, base + KEY_OFFSET) == TOMBSTONE)
-        {
-            tombstones--;
-        }
-        write(base, key, value);
-        size++;
-        return true;
+        return false;
     }
 
     /** Removes a key (writer thread only); returns its old value or {@link #MISSING}. */
@@ -245,9 +252,8 @@ public final class LongIntHashTable implements AutoCloseable
             if (slotKey == key)
             {
                 final int old = slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
-                write(base, TOMBSTONE, 0);
+                shiftBackInto(index);
                 size--;
-                tombstones++;
                 return old;
             }
             if (slotKey == EMPTY)
@@ -257,6 +263,35 @@ public final class LongIntHashTable implements AutoCloseable
             index = (index + 1) & mask;
         }
         return MISSING;
+    }
+
+    /**
+     * Empties slot {@code hole} without a tombstone: each later entry of the cluster whose home is
+     * not cyclically in (hole, its slot] moves back into the hole, which moves on to its old slot;
+     * the first empty slot ends the cluster, and the last hole becomes empty.
+     */
+    private void shiftBackInto(final int firstHole)
+    {
+        int hole = firstHole;
+        int index = hole;
+        while (true)
+        {
+            index = (index + 1) & mask;
+            final long base = (long)index * SLOT_SIZE;
+            final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
+            if (slotKey == EMPTY)
+            {
+                break;
+            }
+            final int home = (int)hash(slotKey) & mask;
+            final boolean staysBehindHole = hole <= index ? hole < home && home <= index : hole < home || home <= index;
+            if (!staysBehindHole)
+            {
+                write((long)hole * SLOT_SIZE, slotKey, slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET));
+                hole = index;
+            }
+        }
+        write((long)hole * SLOT_SIZE, EMPTY, 0);
     }
 
     private void write(final long base, final long key, final int value)
@@ -289,11 +324,6 @@ public final class LongIntHashTable implements AutoCloseable
     public int size()
     {
         return size;
-    }
-
-    public int tombstones()
-    {
-        return tombstones;
     }
 
     public int maxEntries()
