@@ -266,7 +266,7 @@ public final class IlaEgressStage implements Stage
             return;
         }
         final long sourceHigh = batch.sirDestinationHigh[i];
-        final long sourceUpper = batch.sirDestinationLow[i] >>> 32;
+        final long sourceUpper = keys[i] >>> 32; // VIRT_V4 type and VNID: the same for both addresses
         final DropReason refused = Ipv4Translator.toIpv6(segment, batch, i, sourceHigh, sourceUpper, IlaEgressTable.upper(m, i),
             IlaEgressTable.wireIdentifier(m, i, keys[i]), underlay.mtu());
         if (refused != null)

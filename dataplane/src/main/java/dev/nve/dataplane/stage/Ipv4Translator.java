@@ -5,8 +5,12 @@ import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.table.IlaIdentifier;
 import dev.nve.dataplane.wire.Checksum;
 import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.IcmpHeader;
+import dev.nve.dataplane.wire.Icmpv6Header;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.Ipv6Header;
+import dev.nve.dataplane.wire.TcpHeader;
+import dev.nve.dataplane.wire.UdpHeader;
 
 import java.lang.foreign.MemorySegment;
 
@@ -34,16 +38,6 @@ import static dev.nve.dataplane.wire.Bytes.U8;
 final class Ipv4Translator
 {
     static final int GROWTH = Ipv6Header.HEADER_LENGTH - Ipv4Header.MIN_HEADER_LENGTH;
-    private static final int ICMP_ECHO_REPLY = 0;
-    private static final int ICMP_ECHO_REQUEST = 8;
-    private static final int ICMPV6_ECHO_REQUEST = 128;
-    private static final int ICMPV6_ECHO_REPLY = 129;
-    private static final int TCP_CHECKSUM = 16;
-    private static final int UDP_CHECKSUM = 6;
-    private static final int ICMP_CHECKSUM = 2;
-    private static final int IPV4_DF = 0x4000;
-    private static final int IPV4_MF = 0x2000;
-    private static final int IPV4_OFFSET_MASK = 0x1FFF;
 
     private Ipv4Translator()
     {
@@ -77,8 +71,8 @@ final class Ipv4Translator
         final int protocol = segment.get(U8, ip + Ipv4Header.PROTOCOL_OFFSET) & 0xFF;
         final int src = segment.get(U32_BE, ip + Ipv4Header.SOURCE_OFFSET);
         final int dst = segment.get(U32_BE, ip + Ipv4Header.DESTINATION_OFFSET);
-        final int fragmentOffset = flagsOffset & IPV4_OFFSET_MASK;
-        final boolean more = (flagsOffset & IPV4_MF) != 0;
+        final int fragmentOffset = flagsOffset & Ipv4Header.FRAGMENT_OFFSET_MASK;
+        final boolean more = (flagsOffset & Ipv4Header.MORE_FRAGMENTS) != 0;
         final boolean fragment = more || fragmentOffset != 0;
         final int payload = total - Ipv4Header.MIN_HEADER_LENGTH;
         final int extra = fragment ? Ipv6Header.FRAGMENT_HEADER_LENGTH : 0;
@@ -110,7 +104,7 @@ final class Ipv4Translator
                 return DropReason.TRUNCATED;
             }
             final int type = segment.get(U8, l4) & 0xFF;
-            final int newType = type == ICMP_ECHO_REQUEST ? ICMPV6_ECHO_REQUEST : type == ICMP_ECHO_REPLY ? ICMPV6_ECHO_REPLY : -1;
+            final int newType = type == IcmpHeader.ECHO_REQUEST ? Icmpv6Header.ECHO_REQUEST : type == IcmpHeader.ECHO_REPLY ? Icmpv6Header.ECHO_REPLY : -1;
             if (newType < 0)
             {
                 return DropReason.ILA_ICMP_NOT_TRANSLATED;
@@ -118,15 +112,15 @@ final class Ipv4Translator
             final int code = segment.get(U8, l4 + 1) & 0xFF;
             // + new type word + ICMPv6 pseudo header (addresses, length, next header 58) - old type word.
             final long diff = (~(type << 8 | code) & 0xFFFF) + (newType << 8 | code) + v6Words + payload + Ipv6Header.NH_ICMPV6;
-            final int checksum = segment.get(U16_BE, l4 + ICMP_CHECKSUM) & 0xFFFF;
+            final int checksum = segment.get(U16_BE, l4 + IcmpHeader.CHECKSUM_OFFSET) & 0xFFFF;
             segment.set(U8, l4, (byte)newType);
-            segment.set(U16_BE, l4 + ICMP_CHECKSUM, (short)Checksum.updateWithDifference(checksum, diff));
+            segment.set(U16_BE, l4 + IcmpHeader.CHECKSUM_OFFSET, (short)Checksum.updateWithDifference(checksum, diff));
             nextHeader = Ipv6Header.NH_ICMPV6;
         }
         else if (fragmentOffset == 0 && (protocol == Ipv4Header.PROTOCOL_TCP || protocol == Ipv4Header.PROTOCOL_UDP))
         {
             final DropReason refused = protocol == Ipv4Header.PROTOCOL_TCP
-                ? adjust(segment, l4 + TCP_CHECKSUM, payload, TCP_CHECKSUM, v4Words, v6Words, false)
+                ? adjust(segment, l4 + TcpHeader.CHECKSUM_OFFSET, payload, TcpHeader.CHECKSUM_OFFSET, v4Words, v6Words, false)
                 : toIpv6Udp(segment, l4, payload, fragment, v4Words, v6Words);
             if (refused != null)
             {
@@ -165,9 +159,9 @@ final class Ipv4Translator
         {
             return DropReason.TRUNCATED;
         }
-        if ((segment.get(U16_BE, l4 + UDP_CHECKSUM) & 0xFFFF) != 0)
+        if ((segment.get(U16_BE, l4 + UdpHeader.CHECKSUM_OFFSET) & 0xFFFF) != 0)
         {
-            return adjust(segment, l4 + UDP_CHECKSUM, available, UDP_CHECKSUM, v4Words, v6Words, true);
+            return adjust(segment, l4 + UdpHeader.CHECKSUM_OFFSET, available, UdpHeader.CHECKSUM_OFFSET, v4Words, v6Words, true);
         }
         if (fragment)
         {
@@ -179,7 +173,7 @@ final class Ipv4Translator
             return DropReason.INVALID_PACKET;
         }
         int checksum = Checksum.finish(Checksum.sum(segment, l4, length) + v6Words + length + Ipv6Header.NH_UDP);
-        segment.set(U16_BE, l4 + UDP_CHECKSUM, (short)(checksum == 0 ? 0xFFFF : checksum));
+        segment.set(U16_BE, l4 + UdpHeader.CHECKSUM_OFFSET, (short)(checksum == 0 ? 0xFFFF : checksum));
         return null;
     }
 
@@ -239,13 +233,13 @@ final class Ipv4Translator
         final long dstLow = segment.get(U64_BE, ip + Ipv6Header.DESTINATION_OFFSET + 8);
         final int src = (int)srcLow;
         int identification = 0;
-        int flagsOffset = IPV4_DF;
+        int flagsOffset = Ipv4Header.DONT_FRAGMENT;
         boolean firstOrWhole = true;
         if (fragmentHeader >= 0)
         {
             final int offsetAndM = segment.get(U16_BE, ip + fragmentHeader + 2) & 0xFFFF;
             identification = segment.get(U16_BE, ip + fragmentHeader + 6) & 0xFFFF;
-            flagsOffset = (offsetAndM >>> 3) | ((offsetAndM & 1) != 0 ? IPV4_MF : 0);
+            flagsOffset = (offsetAndM >>> 3) | ((offsetAndM & 1) != 0 ? Ipv4Header.MORE_FRAGMENTS : 0);
             firstOrWhole = (offsetAndM >>> 3) == 0;
         }
         final long v6Words = IlaIdentifier.wordSum(srcHigh) + IlaIdentifier.wordSum(srcLow) + IlaIdentifier.wordSum(dstHigh) + IlaIdentifier.wordSum(dstLow);
@@ -262,7 +256,7 @@ final class Ipv4Translator
                 return DropReason.TRUNCATED;
             }
             final int type = segment.get(U8, l4) & 0xFF;
-            final int newType = type == ICMPV6_ECHO_REQUEST ? ICMP_ECHO_REQUEST : type == ICMPV6_ECHO_REPLY ? ICMP_ECHO_REPLY : -1;
+            final int newType = type == Icmpv6Header.ECHO_REQUEST ? IcmpHeader.ECHO_REQUEST : type == Icmpv6Header.ECHO_REPLY ? IcmpHeader.ECHO_REPLY : -1;
             if (newType < 0)
             {
                 return DropReason.ILA_ICMP_NOT_TRANSLATED;
@@ -271,15 +265,15 @@ final class Ipv4Translator
             // - (old type word + ICMPv6 pseudo header) + new type word.
             final long removed = (type << 8 | code) + v6Words + payload + Ipv6Header.NH_ICMPV6;
             final long diff = (~Checksum.fold(removed) & 0xFFFF) + (newType << 8 | code);
-            final int checksum = segment.get(U16_BE, l4 + ICMP_CHECKSUM) & 0xFFFF;
+            final int checksum = segment.get(U16_BE, l4 + IcmpHeader.CHECKSUM_OFFSET) & 0xFFFF;
             segment.set(U8, l4, (byte)newType);
-            segment.set(U16_BE, l4 + ICMP_CHECKSUM, (short)Checksum.updateWithDifference(checksum, diff));
+            segment.set(U16_BE, l4 + IcmpHeader.CHECKSUM_OFFSET, (short)Checksum.updateWithDifference(checksum, diff));
             protocol = Ipv4Header.PROTOCOL_ICMP;
         }
         else if (firstOrWhole && (nextHeader == Ipv6Header.NH_TCP || nextHeader == Ipv6Header.NH_UDP))
         {
             final boolean udp = nextHeader == Ipv6Header.NH_UDP;
-            final DropReason refused = adjust(segment, l4 + (udp ? UDP_CHECKSUM : TCP_CHECKSUM), payload, udp ? UDP_CHECKSUM : TCP_CHECKSUM, v6Words, v4Words, udp);
+            final DropReason refused = adjust(segment, l4 + (udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET), payload, udp ? UdpHeader.CHECKSUM_OFFSET : TcpHeader.CHECKSUM_OFFSET, v6Words, v4Words, udp);
             if (refused != null)
             {
                 return refused;

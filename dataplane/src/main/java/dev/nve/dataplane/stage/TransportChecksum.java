@@ -2,7 +2,10 @@ package dev.nve.dataplane.stage;
 
 import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.wire.Checksum;
+import dev.nve.dataplane.wire.Icmpv6Header;
 import dev.nve.dataplane.wire.Ipv6Header;
+import dev.nve.dataplane.wire.TcpHeader;
+import dev.nve.dataplane.wire.UdpHeader;
 
 import java.lang.foreign.MemorySegment;
 
@@ -19,9 +22,6 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  */
 final class TransportChecksum
 {
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-    private static final int UDP_CHECKSUM_OFFSET = 6;
-    private static final int ICMPV6_CHECKSUM_OFFSET = 2;
 
     private TransportChecksum()
     {
@@ -74,9 +74,9 @@ final class TransportChecksum
     {
         final int offset = switch (protocol)
         {
-            case Ipv6Header.NH_TCP -> TCP_CHECKSUM_OFFSET;
-            case Ipv6Header.NH_UDP -> UDP_CHECKSUM_OFFSET;
-            case Ipv6Header.NH_ICMPV6 -> ICMPV6_CHECKSUM_OFFSET;
+            case Ipv6Header.NH_TCP -> TcpHeader.CHECKSUM_OFFSET;
+            case Ipv6Header.NH_UDP -> UdpHeader.CHECKSUM_OFFSET;
+            case Ipv6Header.NH_ICMPV6 -> Icmpv6Header.CHECKSUM_OFFSET;
             default -> -1;
         };
         if (offset < 0)

@@ -42,8 +42,10 @@ public final class Ipv4Header
     public static final int PROTOCOL_TCP = 6;
     public static final int PROTOCOL_UDP = 17;
 
-    private static final int MORE_FRAGMENTS = 0x2000;
-    private static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
+    /** Flags and fragment offset word: DF, MF and the offset's 13 bits. */
+    public static final int DONT_FRAGMENT = 0x4000;
+    public static final int MORE_FRAGMENTS = 0x2000;
+    public static final int FRAGMENT_OFFSET_MASK = 0x1FFF;
 
     private MemorySegment segment;
     private long offset;
