@@ -11,7 +11,6 @@ import dev.nve.control.socket.Request;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -65,20 +64,24 @@ public final class BgpControl
         };
     }
 
-    /** One batch; if refused, each operation alone (see {@link BgpSpeaker}). On the control thread. */
-    static void apply(final ControlHandler ops, final String peer, final List<ObjectNode> items, final AtomicLong refused)
+    /**
+     * One batch; if refused, each operation alone (see {@link BgpSpeaker}), logging each refusal.
+     * On the control thread. Returns how many operations were refused.
+     */
+    static int apply(final ControlHandler ops, final String peer, final List<ObjectNode> items)
     {
         final ObjectNode params = JSON.objectNode();
         params.putArray("ops").addAll(items);
         try
         {
             ops.handle(new Request(IntNode.valueOf(0), "batch", params));
-            return;
+            return 0;
         }
         catch (final ControlException | RuntimeException e)
         {
             System.err.println("nve bgp: routes from " + peer + ": batch of " + items.size() + " refused (" + e.getMessage() + "); applying one by one");
         }
+        int refused = 0;
         for (final ObjectNode item : items)
         {
             try
@@ -87,10 +90,11 @@ public final class BgpControl
             }
             catch (final ControlException | RuntimeException e)
             {
-                refused.incrementAndGet();
+                refused++;
                 System.err.println("nve bgp: routes from " + peer + ": " + item + " refused: " + e.getMessage());
             }
         }
+        return refused;
     }
 
     static JsonNode dump(final ControlHandler ops, final String table)

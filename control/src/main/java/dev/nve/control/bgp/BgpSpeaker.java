@@ -22,7 +22,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -36,7 +35,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * filtered out first, against the endpoints as the control thread sees them then
  * ({@link EvpnLocalState#withoutLocalMacs}). If a batch is refused anyway (an operator deleted a
  * learned entry by hand, say) its operations are tried one by one, so one stale entry does not
- * block the rest; the refusals are counted and logged.
+ * block the rest; each refusal is logged.
  * <p>
  * Local changes: after every control request that touched networks or endpoints the control
  * thread reads them again and hands the new {@link EvpnLocalState} over (the latest replaces one
@@ -71,7 +70,6 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
     private long nowMillis;
     private final Selector selector;
     private final List<BgpPeerConnection> peers = new ArrayList<>();
-    private final AtomicLong opsRefused = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
     private volatile List<PeerStatus> status = List.of();
@@ -174,12 +172,6 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
-    }
-
-    /** Operations the control socket refused (see the class comment); any thread. */
-    public long opsRefused()
-    {
-        return opsRefused.get();
     }
 
     /** Cease to every Established peer, closes the connections and waits for the thread (up to 5 s). */
@@ -356,7 +348,7 @@ public final class BgpSpeaker implements AutoCloseable, BgpPeerConnection.Events
                 final List<ObjectNode> items = controlLocal.withoutLocalMacs(learned);
                 if (!items.isEmpty())
                 {
-                    BgpControl.apply(ops, peer, items, opsRefused);
+                    BgpControl.apply(ops, peer, items);
                 }
             });
         }

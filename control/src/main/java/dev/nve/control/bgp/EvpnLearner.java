@@ -252,7 +252,10 @@ public final class EvpnLearner
         return ops;
     }
 
-    /** (VNI, IP) → MAC of the remote endpoints, for ARP/ND suppression; a read-only live view. */
+    /**
+     * (VNI, IP) → MAC of the remote endpoints: what the {@code neigh.add} operations put in the
+     * ARP/ND proxy table; a read-only live view.
+     */
     public Map<VniIp, Long> proxy()
     {
         return macs.proxy();
