@@ -11,8 +11,6 @@ import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 
 import java.net.InetAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /** {@code fdb.add}, {@code fdb.del}, {@code flood.add}, {@code flood.del} and the FDB and flood dumps. */
@@ -114,43 +112,10 @@ final class FdbOps
             {
                 throw new ControlException(ErrorCode.NOT_FOUND, "network.del: no network with VNI " + vni);
             }
-            final boolean gbp = c.tables().networks().groupPolicy(network);
-            final boolean identityInVni = c.tables().networks().identityInVni(network);
-            if (c.writer().hasEndpoints(vni))
-            {
-                throw new ControlException(ErrorCode.CONFLICT, "network.del: VNI " + vni + " still has endpoints; endpoint.del them first");
-            }
-            // Remote MACs and flood VTEPs go with the network, as a vxlan device's FDB goes with it:
-            // a BGP speaker keeps learning them for as long as peers have the VNI.
-            final List<Long> remoteMacs = new ArrayList<>();
-            c.tables().fdb().forEach((key, value) ->
-            {
-                if (FdbTable.networkOf(key) == network && FdbTable.isRemote(value))
-                {
-                    remoteMacs.add(FdbTable.macOf(key));
-                }
-            });
-            for (final long mac : remoteMacs)
-            {
-                final InetAddress vtep = w.remoteVtep(vni, mac);
-                w.removeMac(vni, mac);
-                undo.record(() -> w.addRemoteMac(vni, mac, vtep));
-            }
-            final List<InetAddress> flood = w.floodVteps(vni);
-            for (final InetAddress vtep : flood)
-            {
-                w.removeFloodVtep(vni, vtep);
-            }
-            undo.record(() -> flood.forEach(vtep -> w.addFloodVtep(vni, vtep)));
-            final Map<InetAddress, Long> neighbours = NeighbourOps.of(c, vni);
-            w.removeNetwork(vni);
-            undo.record(() ->
-            {
-                w.addNetwork(vni, gbp, identityInVni);
-                neighbours.forEach((ip, mac) -> w.putNeighbour(vni, ip, mac));
-            });
-            return OpsContext.JSON.createObjectNode().put("removed", true).put("remoteMacs", remoteMacs.size()).put("floodVteps", flood.size())
-                .put("neighbours", neighbours.size());
+            final TableWriter.RemovedNetwork removed = w.removeNetwork(vni);
+            undo.record(() -> w.restoreNetwork(removed));
+            return OpsContext.JSON.createObjectNode().put("removed", true).put("remoteMacs", removed.remoteMacs().size())
+                .put("floodVteps", removed.flood().size()).put("neighbours", removed.neighbours().size());
         });
     }
 

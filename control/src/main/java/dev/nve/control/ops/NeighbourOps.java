@@ -102,10 +102,4 @@ final class NeighbourOps
         }
         return entries;
     }
-
-    /** The proxy entries of a network about to be removed, to put back if the request fails. */
-    static Map<InetAddress, Long> of(final OpsContext c, final int vni)
-    {
-        return c.writer().neighbours(vni);
-    }
 }

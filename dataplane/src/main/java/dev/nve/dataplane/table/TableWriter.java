@@ -119,13 +119,18 @@ public final class TableWriter
         return network;
     }
 
+    /** What {@link #removeNetwork} took away with a network, to put it back ({@link #restoreNetwork}). */
+    public record RemovedNetwork(int vni, boolean groupPolicy, boolean identityInVni, Map<Long, InetAddress> remoteMacs, List<InetAddress> flood,
+                                 Map<InetAddress, Long> neighbours)
+    {
+    }
+
     /**
-     * Removes the network of {@code vni}; refused while an endpoint, a remote MAC or a flood
-     * VTEP still belongs to it (remove those first). Its ARP/ND proxy entries go with it: they
-     * are answers for the network, not state anything else refers to (and the network's index
-     * is never handed out again, so left behind they would only hold capacity).
+     * Removes a network with its remote MACs, flood list and ARP/ND proxy entries, as deleting a
+     * vxlan device takes its FDB with it (a BGP speaker keeps learning them for as long as peers
+     * have the VNI); refused while a local endpoint is in it.
      */
-    public void removeNetwork(final int vni)
+    public RemovedNetwork removeNetwork(final int vni)
     {
         final int network = requireNetwork(vni);
         final Map<String, Long> endpoints = localEndpoints.getOrDefault(network, Map.of());
@@ -133,27 +138,33 @@ public final class TableWriter
         {
             throw new TableException("VNI " + vni + " still has endpoints " + endpoints.keySet() + "; remove them first");
         }
-        if (!floodVteps.getOrDefault(network, List.of()).isEmpty())
-        {
-            throw new TableException("VNI " + vni + " still has a flood list " + floodVteps.get(network) + "; remove it first");
-        }
-        for (final long key : fdbRemote.keySet())
+        final Map<Long, InetAddress> remoteMacs = new LinkedHashMap<>();
+        fdbRemote.forEach((key, template) ->
         {
             if (FdbTable.networkOf(key) == network)
             {
-                throw new TableException("VNI " + vni + " still has remote MACs (e.g. " + Macs.format(FdbTable.macOf(key)) + "); remove them first");
+                remoteMacs.put(FdbTable.macOf(key), template.vtep());
             }
-        }
+        });
+        final RemovedNetwork removed = new RemovedNetwork(vni, tables.networks().groupPolicy(network), tables.networks().identityInVni(network),
+            remoteMacs, floodVteps(vni), neighbours(vni));
+        remoteMacs.keySet().forEach(mac -> removeMac(vni, mac));
+        removed.flood().forEach(vtep -> removeFloodVtep(vni, vtep));
         removeNeighbours(network);
         tables.networks().remove(vni);
         localEndpoints.remove(network);
         floodVteps.remove(network);
+        return removed;
     }
 
-    /** Whether a local endpoint is in {@code vni}. */
-    public boolean hasEndpoints(final int vni)
+    /** Puts back a network {@link #removeNetwork} took away, with its remote MACs, flood list and proxy entries. */
+    public void restoreNetwork(final RemovedNetwork removed)
     {
-        return !localEndpoints.getOrDefault(requireNetwork(vni), Map.of()).isEmpty();
+        final int vni = removed.vni();
+        addNetwork(vni, removed.groupPolicy(), removed.identityInVni());
+        removed.remoteMacs().forEach((mac, vtep) -> addRemoteMac(vni, mac, vtep));
+        removed.flood().forEach(vtep -> addFloodVtep(vni, vtep));
+        removed.neighbours().forEach((ip, mac) -> putNeighbour(vni, ip, mac));
     }
 
     /** Adds a port with no endpoint yet (an interface an endpoint will be put on later). */
