@@ -3,7 +3,6 @@ package dev.nve.dataplane.table;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 
@@ -54,19 +53,6 @@ public final class IlaEgressTable implements AutoCloseable
     private static final ValueLayout.OfInt U32 = ValueLayout.JAVA_INT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort U16 = ValueLayout.JAVA_SHORT.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final VarHandle SEQUENCE = U16.varHandle();
-    private static final VarHandle WRITES;
-
-    static
-    {
-        try
-        {
-            WRITES = MethodHandles.lookup().findVarHandle(IlaEgressTable.class, "writes", long.class);
-        }
-        catch (final ReflectiveOperationException e)
-        {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment slots;
@@ -74,9 +60,8 @@ public final class IlaEgressTable implements AutoCloseable
     private final int maxEntries;
     private int size;
     private int tombstones;
-    /** Table-wide write sequence, odd while a slot is written: lets a batch validate once. */
-    @SuppressWarnings("unused")
-    private volatile long writes;
+    /** Table-wide write sequence: lets a batch validate once. */
+    private final TableWriteSequence writes = new TableWriteSequence();
 
     /** A table for up to {@code maxEntries} keys at a load factor of at most 0.5. */
     public IlaEgressTable(final int maxEntries)
@@ -158,14 +143,13 @@ public final class IlaEgressTable implements AutoCloseable
     /** Starts a batch of {@link #lookup}s: the table's write sequence, for {@link #validate}. */
     public long readBegin()
     {
-        return (long)WRITES.getAcquire(this);
+        return writes.begin();
     }
 
     /** True when no write started or finished since {@code begin}: the batch's copies are whole. */
     public boolean validate(final long begin)
     {
-        VarHandle.loadLoadFence();
-        return (begin & 1) == 0 && (long)WRITES.getAcquire(this) == begin;
+        return writes.unchanged(begin);
     }
 
     /**
@@ -324,8 +308,7 @@ public final class IlaEgressTable implements AutoCloseable
 
     private void write(final long base, final long key, final long upper, final long macPort, final long misc)
     {
-        final long tableWrites = (long)WRITES.getOpaque(this);
-        WRITES.setOpaque(this, tableWrites + 1);
+        final long tableWrites = writes.startWrite();
         final short sequence = slots.get(U16, base + SEQUENCE_OFFSET);
         SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, (short)(sequence + 1));
         VarHandle.storeStoreFence();
@@ -336,7 +319,7 @@ public final class IlaEgressTable implements AutoCloseable
         slots.set(U32, base + MISC_OFFSET, (int)misc);
         slots.set(U16, base + MISC_OFFSET + 4, (short)(misc >>> 32));
         SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, (short)(sequence + 2));
-        WRITES.setRelease(this, tableWrites + 2);
+        writes.endWrite(tableWrites);
     }
 
     /** The misc word of a mapping (bits 0-47; the sequence bits are the table's). */

@@ -40,28 +40,14 @@ public final class LongIntHashTable implements AutoCloseable
     private static final int VALUE_OFFSET = 8;
     private static final int SEQUENCE_OFFSET = 12;
     private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
-    private static final VarHandle WRITES;
-
-    static
-    {
-        try
-        {
-            WRITES = java.lang.invoke.MethodHandles.lookup().findVarHandle(LongIntHashTable.class, "writes", long.class);
-        }
-        catch (final ReflectiveOperationException e)
-        {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
 
     private final Arena arena;
     private final MemorySegment slots;
     private final int mask;
     private final int maxEntries;
     private int size;
-    /** Table-wide write sequence, odd while a slot is written: lets a batch validate once. */
-    @SuppressWarnings("unused")
-    private volatile long writes;
+    /** Table-wide write sequence: lets a batch validate once. */
+    private final TableWriteSequence writes = new TableWriteSequence();
 
     /** A table that holds up to {@code maxEntries} keys at a load factor of at most 0.5. */
     public LongIntHashTable(final int maxEntries)
@@ -106,7 +92,7 @@ public final class LongIntHashTable implements AutoCloseable
         }
         while (true)
         {
-            final long begin = (long)WRITES.getAcquire(this);
+            final long begin = readBegin();
             final int value = probe(key, hash);
             if (value != MISSING || validate(begin))
             {
@@ -154,7 +140,7 @@ public final class LongIntHashTable implements AutoCloseable
      */
     public long readBegin()
     {
-        return (long)WRITES.getAcquire(this);
+        return writes.begin();
     }
 
     /**
@@ -188,8 +174,7 @@ public final class LongIntHashTable implements AutoCloseable
     /** True when no write started or finished since {@code begin} (a seqlock over the table). */
     public boolean validate(final long begin)
     {
-        VarHandle.loadLoadFence();
-        return (begin & 1) == 0 && (long)WRITES.getAcquire(this) == begin;
+        return writes.unchanged(begin);
     }
 
     /**
@@ -296,15 +281,14 @@ public final class LongIntHashTable implements AutoCloseable
 
     private void write(final long base, final long key, final int value)
     {
-        final long tableWrites = (long)WRITES.getOpaque(this);
-        WRITES.setOpaque(this, tableWrites + 1);
+        final long tableWrites = writes.startWrite();
         final int sequence = slots.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
         SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, sequence + 1);
         VarHandle.storeStoreFence();
         slots.set(U64_BE, base + KEY_OFFSET, key);
         slots.set(ValueLayout.JAVA_INT, base + VALUE_OFFSET, value);
         SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, sequence + 2);
-        WRITES.setRelease(this, tableWrites + 2);
+        writes.endWrite(tableWrites);
     }
 
     /** Calls {@code visitor} for every live entry (writer thread, for dumps). */
