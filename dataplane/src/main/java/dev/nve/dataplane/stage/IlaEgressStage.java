@@ -164,6 +164,18 @@ public final class IlaEgressStage implements Stage
                 }
             }
         }
+        rewrite(batch, domain, segment, count);
+        counters.flush();
+    }
+
+    /**
+     * The translations, from the copies of the mappings. A method of its own so that the JIT
+     * compiles it with its own inlining budget: inlined into the lookup passes, the calls at its
+     * end (transmit, counters) were left as calls once adjust-transport's checksum code was in.
+     */
+    private void rewrite(final PacketBatch batch, final IlaTable.Domain domain, final MemorySegment segment, final int count)
+    {
+        final long[] m = mappings;
         final Underlay underlay = tables.underlay();
         for (int i = 0; i < count; i++)
         {
@@ -222,7 +234,6 @@ public final class IlaEgressStage implements Stage
             Bytes.putMac48(segment, frame + EthernetHeader.SOURCE_OFFSET, underlay.mac());
             batch.transmit(i, port);
         }
-        counters.flush();
     }
 
     /**

@@ -34,6 +34,7 @@ public final class IlaIngressStage implements Stage
     private final Ipv6Header ipv6 = new Ipv6Header();
     private final long[] keys;
     private final long[] hashes;
+    private final int[] entries;
     private long sink;
 
     public IlaIngressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -42,6 +43,7 @@ public final class IlaIngressStage implements Stage
         this.counters = counters;
         this.keys = new long[batchCapacity];
         this.hashes = new long[batchCapacity];
+        this.entries = new int[batchCapacity];
     }
 
     @Override
@@ -69,6 +71,37 @@ public final class IlaIngressStage implements Stage
             hashes[i] = LongIntHashTable.hash(keys[i]);
             touch(index, hashes[i]);
         }
+        // Lookups without per-probe barriers, validated once for the batch; redone with the
+        // per-slot seqlocks only if the control thread wrote meanwhile (rare).
+        final long begin = index.readBegin();
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] == Next.ILA_INGRESS)
+            {
+                entries[i] = index.getUnvalidated(keys[i], hashes[i]);
+            }
+        }
+        if (!index.validate(begin))
+        {
+            for (int i = 0; i < count; i++)
+            {
+                if (batch.next[i] == Next.ILA_INGRESS)
+                {
+                    entries[i] = index.getHashed(keys[i], hashes[i]);
+                }
+            }
+        }
+        rewrite(batch, ila, segment, count);
+        counters.flush();
+    }
+
+    /**
+     * The translations, from the entries the lookups found. A method of its own so that the
+     * JIT compiles it with its own inlining budget (inlined into the lookup passes, the calls
+     * at its end were left as calls).
+     */
+    private void rewrite(final PacketBatch batch, final IlaTable ila, final MemorySegment segment, final int count)
+    {
         final MemorySegment entries = ila.ingressEntries();
         final long routerMac = ila.domain().routerMac();
         final long[] localLocators = ila.domain().localLocators();
@@ -78,7 +111,7 @@ public final class IlaIngressStage implements Stage
             {
                 continue;
             }
-            final int entry = index.getHashed(keys[i], hashes[i]);
+            final int entry = this.entries[i];
             if (entry == IlaTable.MISSING)
             {
                 final IlaTable.Domain domain = ila.domain();
@@ -128,7 +161,6 @@ public final class IlaIngressStage implements Stage
             batch.viaIla[i] = true;
             batch.transmit(i, IlaTable.port(entries, entry));
         }
-        counters.flush();
     }
 
     /**

@@ -230,7 +230,9 @@ final class LongIntHashTableConcurrencyTest
     /**
      * Removals shift a cluster back under the reader's probe: 14 keys with the same home slot,
      * the writer takes one out and puts it back (at the cluster's end), round after round, so
-     * every key keeps moving one slot back. None may ever read as missing or as another key.
+     * every key keeps moving one slot back. None may ever read as missing or as another key,
+     * read one by one or as a validated batch (without its validation the batch read a moved
+     * key as another one in one of two runs).
      * (The narrowest case, a reader held up between two slots while an entry moves past it,
      * which only the miss validation in {@code getHashed} covers, is too rare to force here.)
      */
@@ -258,14 +260,34 @@ final class LongIntHashTableConcurrencyTest
             {
                 await(start);
                 long n = 0;
+                final int[] batched = new int[14];
                 while (!stop.get() && failure.get() == null)
                 {
+                    // Every other round as the stages read a batch: without per-slot barriers,
+                    // kept only if the table's write sequence did not move meanwhile.
+                    final boolean asABatch = (n & 4) != 0;
+                    if (asABatch)
+                    {
+                        final long begin = table.readBegin();
+                        for (int j = 10; j < 14; j++)
+                        {
+                            batched[j] = table.getUnvalidated(cluster[j], LongIntHashTable.hash(cluster[j]));
+                        }
+                        if (!table.validate(begin))
+                        {
+                            for (int j = 10; j < 14; j++)
+                            {
+                                batched[j] = table.get(cluster[j]);
+                            }
+                        }
+                    }
                     // the last four keys are never removed: always somewhere in the cluster
                     for (int j = 10; j < 14; j++)
                     {
-                        if (table.get(cluster[j]) != (int)cluster[j])
+                        final int value = asABatch ? batched[j] : table.get(cluster[j]);
+                        if (value != (int)cluster[j])
                         {
-                            failure.compareAndSet(null, "key " + cluster[j] + " read as " + table.get(cluster[j]) + " while it moved");
+                            failure.compareAndSet(null, "key " + cluster[j] + " read as " + value + " while it moved" + (asABatch ? " (batch)" : ""));
                         }
                         n++;
                     }
