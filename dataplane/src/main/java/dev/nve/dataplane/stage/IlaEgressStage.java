@@ -83,6 +83,7 @@ public final class IlaEgressStage implements Stage
         final int count = batch.count();
         for (int i = 0; i < count; i++)
         {
+            hashes[i] = 0; // frames without a lookup touch slot 0: the touch loop has no branch
             if (batch.next[i] != Next.ILA_EGRESS)
             {
                 continue;
@@ -138,10 +139,7 @@ public final class IlaEgressStage implements Stage
         long touched = 0;
         for (int i = 0; i < count; i++)
         {
-            if (batch.next[i] == Next.ILA_EGRESS)
-            {
-                touched += table.touch(hashes[i]);
-            }
+            touched += table.touch(hashes[i]);
         }
         sink = touched;
         final long[] m = mappings;
