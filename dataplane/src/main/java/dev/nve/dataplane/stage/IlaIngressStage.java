@@ -91,6 +91,18 @@ public final class IlaIngressStage implements Stage
                 }
             }
         }
+        // The entries the index pointed to: touched together, so that their misses overlap
+        // instead of stalling the rewrites one by one.
+        final MemorySegment entrySegment = ila.ingressEntries();
+        long touched = 0;
+        for (int i = 0; i < count; i++)
+        {
+            if (batch.next[i] == Next.ILA_INGRESS && entries[i] != IlaTable.MISSING)
+            {
+                touched += IlaTable.upper(entrySegment, entries[i]);
+            }
+        }
+        sink += touched;
         rewrite(batch, ila, segment, count);
         counters.flush();
     }
