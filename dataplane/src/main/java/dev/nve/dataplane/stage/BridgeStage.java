@@ -75,26 +75,7 @@ public final class BridgeStage implements Stage
             }
         }
         sink = touched;
-        // One seqlock validation for the whole batch; a write during it (rare) sends the
-        // batch through the per-slot checked lookups instead.
-        final long begin = fdb.readBegin();
-        for (int i = 0; i < count; i++)
-        {
-            if (batch.next[i] == Next.BRIDGE)
-            {
-                values[i] = fdb.getUnvalidated(keys[i], hashes[i]);
-            }
-        }
-        if (!fdb.validate(begin))
-        {
-            for (int i = 0; i < count; i++)
-            {
-                if (batch.next[i] == Next.BRIDGE)
-                {
-                    values[i] = fdb.getHashed(keys[i], hashes[i]);
-                }
-            }
-        }
+        fdb.getBatch(batch.next, Next.BRIDGE, keys, hashes, values, count);
         for (int i = 0; i < count; i++)
         {
             if (batch.next[i] != Next.BRIDGE)

@@ -26,6 +26,10 @@ import static dev.nve.dataplane.wire.Bytes.U8;
  * the router MAC. The packet's locator must be the one the mapping was made for. Classify
  * validated the IPv6 header; {@code l3Offset} says where it starts (after underlay VLAN tags).
  * A VIRT_V4 identifier's owner speaks IPv4: the packet is translated (RFC 7915 §5).
+ * <p>
+ * Passes over the batch, so that cache misses overlap: keys, hashes and touches of the index
+ * slots; the index lookups ({@link LongIntHashTable#getBatch}, validated once); touches of the
+ * entries found; then the rewrites.
  */
 public final class IlaIngressStage implements Stage
 {
@@ -34,7 +38,7 @@ public final class IlaIngressStage implements Stage
     private final Ipv6Header ipv6 = new Ipv6Header();
     private final long[] keys;
     private final long[] hashes;
-    private final int[] entries;
+    private final int[] entryIndexes;
     private long sink;
 
     public IlaIngressStage(final Tables tables, final StageCounters counters, final int batchCapacity)
@@ -43,7 +47,7 @@ public final class IlaIngressStage implements Stage
         this.counters = counters;
         this.keys = new long[batchCapacity];
         this.hashes = new long[batchCapacity];
-        this.entries = new int[batchCapacity];
+        this.entryIndexes = new int[batchCapacity];
     }
 
     @Override
@@ -71,35 +75,16 @@ public final class IlaIngressStage implements Stage
             hashes[i] = LongIntHashTable.hash(keys[i]);
             touch(index, hashes[i]);
         }
-        // Lookups without per-probe barriers, validated once for the batch; redone with the
-        // per-slot seqlocks only if the control thread wrote meanwhile (rare).
-        final long begin = index.readBegin();
-        for (int i = 0; i < count; i++)
-        {
-            if (batch.next[i] == Next.ILA_INGRESS)
-            {
-                entries[i] = index.getUnvalidated(keys[i], hashes[i]);
-            }
-        }
-        if (!index.validate(begin))
-        {
-            for (int i = 0; i < count; i++)
-            {
-                if (batch.next[i] == Next.ILA_INGRESS)
-                {
-                    entries[i] = index.getHashed(keys[i], hashes[i]);
-                }
-            }
-        }
+        index.getBatch(batch.next, Next.ILA_INGRESS, keys, hashes, entryIndexes, count);
         // The entries the index pointed to: touched together, so that their misses overlap
         // instead of stalling the rewrites one by one.
         final MemorySegment entrySegment = ila.ingressEntries();
         long touched = 0;
         for (int i = 0; i < count; i++)
         {
-            if (batch.next[i] == Next.ILA_INGRESS && entries[i] != IlaTable.MISSING)
+            if (batch.next[i] == Next.ILA_INGRESS && entryIndexes[i] != IlaTable.MISSING)
             {
-                touched += IlaTable.upper(entrySegment, entries[i]);
+                touched += IlaTable.upper(entrySegment, entryIndexes[i]);
             }
         }
         sink += touched;
@@ -123,7 +108,7 @@ public final class IlaIngressStage implements Stage
             {
                 continue;
             }
-            final int entry = this.entries[i];
+            final int entry = entryIndexes[i];
             if (entry == IlaTable.MISSING)
             {
                 final IlaTable.Domain domain = ila.domain();

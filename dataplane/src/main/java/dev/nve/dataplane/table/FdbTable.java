@@ -74,19 +74,10 @@ public final class FdbTable implements AutoCloseable
         return table.getHashed(key, hash);
     }
 
-    public long readBegin()
+    /** {@link LongIntHashTable#getBatch}. */
+    public void getBatch(final byte[] next, final byte selected, final long[] keys, final long[] hashes, final int[] values, final int count)
     {
-        return table.readBegin();
-    }
-
-    public int getUnvalidated(final long key, final long hash)
-    {
-        return table.getUnvalidated(key, hash);
-    }
-
-    public boolean validate(final long begin)
-    {
-        return table.validate(begin);
+        table.getBatch(next, selected, keys, hashes, values, count);
     }
 
     public long touch(final long hash)
