@@ -9,42 +9,44 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One worker's connection tracking table: off-heap, open addressing with linear probing over
- * 64-byte slots (one cache line each), {@code 2 x maxEntries} slots, so the load never exceeds
- * 0.5 and 1,000,000 entries take 128,000,000 bytes (122.1 MiB).
+ * 32-byte slots, two per cache line, {@code 2 x maxEntries} slots (load at most 0.5). A key's
+ * probe starts at the first slot of its home line, so a lookup mostly reads one line (the
+ * second slot of the line is the first probe step). IPv6 keys keep their addresses in a record
+ * of their own (32 bytes, {@code maxEntries} records) that the slot names. 1,000,000 entries
+ * take 64,000,000 bytes of slots + 32,000,000 bytes of IPv6 records (91.6 MiB).
  * <p>
  * <b>Threads.</b> Everything, including {@link #sweep}, runs on the owning worker: no locks, no
  * atomics. Other threads must not touch the table (a dump goes through the worker).
  * <p>
- * <b>Key.</b> (zone, IP version, endpoint A, endpoint B, protocol), an endpoint being (address,
- * port). The two endpoints are stored ordered (A is the smaller by address, then port, unsigned)
- * so that both directions of a connection find the same slot with one probe sequence; a flag
- * remembers which endpoint opened the connection, so a hit says {@link #ORIGINAL} or
- * {@link #REPLY}. Addresses are two longs, big-endian halves (hi, lo); IPv4 sits in the low 32
- * bits of lo with hi = 0. Ports are 0 for protocols without ports; for ICMP/ICMPv6 echo pass the
- * identifier as both ports (request and reply then share the entry; such an entry has equal
- * endpoints only when the addresses are equal too, and then every packet reads as ORIGINAL).
+ * <b>Key</b> ({@link ConntrackKey}): (zone, IP version, endpoint A, endpoint B, protocol), an
+ * endpoint being (address, port), stored ordered so that both directions of a connection find
+ * the same slot with one probe sequence; a flag remembers which endpoint opened the
+ * connection, so a hit says {@link #ORIGINAL} or {@link #REPLY}. Addresses are two longs,
+ * big-endian halves (hi, lo); IPv4 sits in the low 32 bits of lo with hi = 0. Ports are 0 for
+ * protocols without ports; for ICMP/ICMPv6 echo pass the identifier as both ports (request and
+ * reply then share the entry; such an entry has equal endpoints only when the addresses are
+ * equal too, and then every packet reads as ORIGINAL).
  * <pre>
- *  slot (64 bytes, 64-byte aligned; all fields native byte order, the memory never leaves the
- *  process):
- *   0: u64 A address hi (IPv4: the cached peer identity word, see below)
- *   8: u64 A address lo    16: u64 B address hi    24: u64 B address lo
- *  32: u64 A port (bits 48-63) | B port (32-47) | zone (8-31) | protocol (0-7)
- *  40: i32 flags: bit 0 used, bit 1 IPv6, bit 2 B opened the connection, bits 3-4 state,
- *          bit 5 a reply was seen
- *  44: i32 expiry tick (nanos &gt;&gt; 24, wrapping; see below)
- *  48: u32 packets ORIGINAL  52: u32 bytes ORIGINAL  56: u32 packets REPLY  60: u32 bytes REPLY
- *      (counters wrap modulo 2^32)
+ *  slot (32 bytes, 32-byte aligned; native byte order, the memory never leaves the process):
+ *   0: u64 addresses: IPv4 A (bits 32-63) | B (0-31); IPv6 their digest ({@link ConntrackKey})
+ *   8: u64 A port (bits 48-63) | B port (32-47) | zone (8-31) | protocol (0-7)
+ *  16: u64 state: bits 0-31 flags: bit 0 used, bit 1 IPv6, bit 2 B opened the connection,
+ *          bits 3-4 state, bit 5 a reply was seen, bit 6 peer identity valid, bit 7 peer side,
+ *          bits 8-31 peer identity;
+ *        bits 32-63 expiry tick (nanos &gt;&gt; 24, wrapping; see below)
+ *  24: u64 bits 0-31 ipcache version of the peer identity (its low 32 bits);
+ *        bits 32-63 IPv6: index of the address record (A hi, A lo, B hi, B lo: 4 x u64); IPv4: 0
  * </pre>
- * <b>Cached peer identity</b> (IPv4 entries, whose address hi halves are 0 and not compared):
- * the A address hi word holds the identity the caller last resolved from the ipcache for the
- * connection's remote endpoint ({@link #cachePeer}): bits 0-23 identity, bit 24 set when valid,
- * bit 25 which endpoint (the packet's source 0, destination 1, in the ORIGINAL direction), bits
- * 32-63 the low 32 bits of the ipcache version it was read under ({@code IpCache.version()});
- * {@link #cachedPeer} returns it only for the same endpoint and version, so established
- * connections skip the ipcache until it changes. IPv6 entries cache nothing. A version that
- * came back to the same low 32 bits (2^32 ipcache writes later) while the connection saw no
- * packet in the opening direction would return a stale identity: that needs billions of
- * ipcache writes within one established timeout.
+ * The words at 16 and 24 are only ever accessed whole (one load or store each), so the layout
+ * does not depend on the byte order.
+ * <b>Cached peer identity</b>: the identity the caller last resolved from the ipcache for the
+ * connection's remote endpoint ({@link #cachePeer}), with the endpoint (the packet's source 0
+ * or destination 1, in the ORIGINAL direction) and the low 32 bits of the ipcache version it
+ * was read under ({@code IpCache.version()}); {@link #cachedPeer} returns it only for the same
+ * endpoint and version, so established connections skip the ipcache until it changes. A
+ * version that came back to the same low 32 bits (2^32 ipcache writes later) while the
+ * connection saw no packet in the opening direction would return a stale identity: that needs
+ * billions of ipcache writes within one established timeout.
  * <p>
  * <b>Time</b> comes from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()} or a
  * capture's timestamps), so a replay is deterministic. Expiry is kept in ticks of 2^24 ns
@@ -52,13 +54,17 @@ import java.lang.foreign.ValueLayout;
  * timeout + 16.8 ms. Ticks wrap after 2^32 ticks (about 834 days); comparisons are wrap-safe
  * as long as {@link #sweep} visits every slot within 417 days, which any sweep schedule does.
  * <p>
- * <b>Packet path</b> ({@link #lookup}, {@link #create}, {@link #update}, {@link #hash},
- * {@link #touch}, {@link #touchHome}, {@link #lookupHome}, {@link #touchNext},
- * {@link #cachedPeer}, {@link #cachePeer}): allocates nothing, throws nothing; results are longs or ints. A lookup
- * result ({@code slot << 1 | direction}) stays valid until the next {@link #sweep} (which moves
+ * <b>Packet path</b> (the lookups, {@link #create}, {@link #update}, {@link #hash}, the
+ * touches, {@link #cachedPeer}, {@link #cachePeer}): allocates nothing, throws nothing; results
+ * are longs or ints. A batch computes each packet's {@link ConntrackKey} once, touches every
+ * home line ({@link #homeLine}, {@link #touchLines}), looks every key up in its home line
+ * ({@link #lookupHome}), touches the next line of those that go {@link #FURTHER}
+ * ({@link #nextLine}) and finishes them ({@link #lookup(ConntrackKey, long)}), so that the
+ * misses overlap. A lookup result
+ * ({@code slot << 1 | direction}) stays valid until the next {@link #sweep} (which moves
  * entries); {@link #create} never moves other entries.
  * <p>
- * <b>TCP</b> (protocol 6) follows a deliberately small state machine; other protocols have the
+ * <b>TCP</b> (protocol 6) follows a deliberately small state machine ({@link TcpStates}); other protocols have the
  * single state {@link #NON_TCP}. Flags are TCP header flags ({@link TcpHeader#SYN} etc.).
  * <ul>
  *   <li>{@link #create}: SYN without ACK gives {@link #SYN_SENT}; FIN or RST gives
@@ -76,7 +82,8 @@ import java.lang.foreign.ValueLayout;
  *       (SYN_SENT, port reuse); everything else stays CLOSING.</li>
  * </ul>
  * Sequence numbers and windows are not checked (Cilium does not either). Every accepted packet
- * refreshes the expiry with the timeout of the resulting state.
+ * refreshes the expiry with the timeout of the resulting state. Entries count no packets or
+ * bytes (nothing read them; the counters per rule, endpoint and drop reason are elsewhere).
  * <p>
  * Per-worker tables assume that both directions of a flow reach the same worker (symmetric
  * RSS, or one queue); a reply arriving at another worker is a miss there.
@@ -89,13 +96,13 @@ public final class ConntrackTable implements AutoCloseable
     public static final long FULL = -2L;
     /** {@link #create}: zone outside 24 bits, version not 4 or 6, or an IPv4 address above 32 bits. */
     public static final long BAD_TUPLE = -3L;
-    /** {@link #lookupHome}: the home slot holds another live key; the probe goes on (next slot). */
+    /** {@link #lookupHome}: the home line holds two other live keys; the probe goes on (next line). */
     public static final long FURTHER = -4L;
 
     public static final int ORIGINAL = 0;
     public static final int REPLY = 1;
 
-    /** {@link #update}: state and expiry updated, packet counted. */
+    /** {@link #update}: state and expiry updated. */
     public static final int OK = 0;
     /** {@link #update}: impossible for the connection's TCP state; nothing changed. */
     public static final int INVALID = 1;
@@ -107,63 +114,62 @@ public final class ConntrackTable implements AutoCloseable
     public static final int ESTABLISHED = 2;
     public static final int CLOSING = 3;
 
-    public static final int SLOT_SIZE = 64;
+    public static final int SLOT_SIZE = 32;
+    public static final int IPV6_RECORD_SIZE = 32;
     public static final int MAX_ENTRIES = 1 << 28;
     /** Expiry resolution: 2^24 ns = 16.8 ms. */
     public static final int TICK_SHIFT = 24;
 
-    private static final int A_HI_OFFSET = 0;
-    private static final int A_LO_OFFSET = 8;
-    private static final int B_HI_OFFSET = 16;
-    private static final int B_LO_OFFSET = 24;
-    private static final int PORTS_ZONE_PROTOCOL_OFFSET = 32;
-    private static final int FLAGS_OFFSET = 40;
-    private static final int EXPIRY_OFFSET = 44;
-    private static final int PACKETS_ORIGINAL_OFFSET = 48;
-    private static final int BYTES_ORIGINAL_OFFSET = 52;
-    private static final int COUNTERS_PER_DIRECTION = 8;
+    /** {@link ConntrackKey#flags}: a key (0: a refused tuple). */
+    public static final int KEY_USED = 1;
+    /** {@link ConntrackKey#flags}: an IPv6 key. */
+    public static final int KEY_IPV6 = 1 << 1;
+    /** {@link ConntrackKey#flags}: the packet's source is endpoint B (the slot's "B opened" bit). */
+    public static final int KEY_SOURCE_IS_B = 1 << 2;
 
-    private static final int USED = 1;
-    private static final int IPV6 = 1 << 1;
-    private static final int OPENED_BY_B = 1 << 2;
-    private static final int STATE_SHIFT = 3;
-    private static final int STATE_MASK = 3 << STATE_SHIFT;
-    private static final int REPLY_SEEN = 1 << 5;
-    private static final int KEY_FLAGS = USED | IPV6;
-    private static final long PEER_VALID = 1L << 24;
-    private static final int PEER_SIDE_SHIFT = 25;
     /** {@link #cachePeer}: the remote endpoint is the packet's source or destination (ORIGINAL direction). */
     public static final int PEER_SOURCE = 0;
     public static final int PEER_DESTINATION = 1;
 
-    /**
-     * {@link #nextTcpState} for every (state, direction, FIN/SYN/RST/ACK combination), so that
-     * the packet path looks the answer up instead of branching on random flags; the NON_TCP
-     * rows keep NON_TCP.
-     */
-    private static final byte[] TRANSITIONS = transitions();
+    private static final int ADDRESSES_OFFSET = 0;
+    private static final int PORTS_ZONE_PROTOCOL_OFFSET = 8;
+    private static final int STATE_OFFSET = 16;
+    private static final int PEER_VERSION_RECORD_OFFSET = 24;
+    private static final int LINE_SIZE = 2 * SLOT_SIZE;
+
+    private static final int USED = KEY_USED;
+    private static final int IPV6 = KEY_IPV6;
+    private static final int OPENED_BY_B = KEY_SOURCE_IS_B;
+    private static final int STATE_SHIFT = 3;
+    private static final int STATE_MASK = 3 << STATE_SHIFT;
+    private static final int REPLY_SEEN = 1 << 5;
+    private static final int PEER_VALID = 1 << 6;
+    private static final int PEER_SIDE_SHIFT = 7;
+    private static final int PEER_IDENTITY_SHIFT = 8;
+    /** The flags without the cached peer. */
+    private static final int ENTRY_FLAGS = PEER_VALID - 1;
+    private static final int KEY_FLAGS = USED | IPV6;
+    private static final int IPV6_ENTRY = USED | IPV6;
 
     private static final ValueLayout.OfLong U64_NATIVE = ValueLayout.JAVA_LONG;
-    private static final ValueLayout.OfInt I32_NATIVE = ValueLayout.JAVA_INT;
 
     private final Arena arena;
     private final MemorySegment slots;
+    /** IPv6 address records, {@code maxEntries} of them (at most one per used slot). */
+    private final MemorySegment records;
+    /** Indexes of the free IPv6 records, a stack ({@code freeRecordCount} on it). */
+    private final int[] freeRecords;
+    private int freeRecordCount;
     private final int capacity;
+    /** Lines (pairs of slots), capacity / 2. */
+    private final int lines;
     private final int maxEntries;
     /** Timeout per state, indexed by NON_TCP .. CLOSING. */
     private final long[] timeoutNanos;
     private int size;
     private int sweepCursor;
-
-    // The normalized key of the current call (single-threaded table, so fields instead of objects).
-    private long keyAHi;
-    private long keyALo;
-    private long keyBHi;
-    private long keyBLo;
-    private long keyPortsZoneProtocol;
-    private int keyFlags;
-    /** 1 when the packet's source is endpoint B, else 0. */
-    private int sourceIsB;
+    /** The key of a call with a tuple (single-threaded table, so one reused key). */
+    private final ConntrackKey key = new ConntrackKey();
 
     /** A table for up to {@code maxEntries} live connections with Cilium's default timeouts. */
     public ConntrackTable(final int maxEntries)
@@ -182,11 +188,19 @@ public final class ConntrackTable implements AutoCloseable
             throw new IllegalArgumentException("timeouts must not be null");
         }
         this.capacity = slotsFor(maxEntries);
+        this.lines = capacity / 2;
         this.maxEntries = maxEntries;
         this.timeoutNanos = new long[] {
             timeouts.nonTcpNanos(), timeouts.tcpSynNanos(), timeouts.tcpEstablishedNanos(), timeouts.tcpClosingNanos()};
         this.arena = Arena.ofShared();
-        this.slots = arena.allocate((long)capacity * SLOT_SIZE, SLOT_SIZE);
+        this.slots = arena.allocate((long)capacity * SLOT_SIZE, LINE_SIZE);
+        this.records = arena.allocate((long)maxEntries * IPV6_RECORD_SIZE, IPV6_RECORD_SIZE);
+        this.freeRecords = new int[maxEntries];
+        for (int i = 0; i < maxEntries; i++)
+        {
+            freeRecords[i] = maxEntries - 1 - i;
+        }
+        this.freeRecordCount = maxEntries;
     }
 
     /** Slots for {@code maxEntries}: twice as many (load at most 0.5), at least 16. */
@@ -195,10 +209,10 @@ public final class ConntrackTable implements AutoCloseable
         return Math.max(16, maxEntries * 2);
     }
 
-    /** Off-heap bytes of a table for {@code maxEntries}. */
+    /** Off-heap bytes of a table for {@code maxEntries}: slots and IPv6 address records. */
     public static long bytesFor(final int maxEntries)
     {
-        return (long)slotsFor(maxEntries) * SLOT_SIZE;
+        return (long)slotsFor(maxEntries) * SLOT_SIZE + (long)maxEntries * IPV6_RECORD_SIZE;
     }
 
     // ---- result encoding -------------------------------------------------------------------
@@ -220,141 +234,146 @@ public final class ConntrackTable implements AutoCloseable
         return (int)(result >>> 1);
     }
 
-    // ---- packet path -----------------------------------------------------------------------
+    // ---- packet path: keys ---------------------------------------------------------------------
 
     /**
-     * A hash of the tuple that is the same for both directions, for batched lookups: hash every
-     * packet, {@link #touch} every hash, then {@link #lookupHashed}, so the cache misses of a
-     * batch overlap. Returns 0 for a bad tuple (the lookup then misses anyway).
-     */
-    public long hash(
-        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
-        final int srcPort, final int dstPort, final int protocol)
-    {
-        if (!normalize(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol))
-        {
-            return 0;
-        }
-        return mix(keyAHi, keyALo, keyBHi, keyBLo, keyPortsZoneProtocol, keyFlags);
-    }
-
-    /**
-     * Loads the home slot of {@code hash} and the slot after it so that their cache lines are on
-     * their way (at load 0.5 about a third of the hits are in the second slot); the value means
-     * nothing.
-     */
-    public int touch(final long hash)
-    {
-        final int home = home(hash);
-        return slots.get(I32_NATIVE, (long)home * SLOT_SIZE + FLAGS_OFFSET)
-            + slots.get(I32_NATIVE, (long)next(home) * SLOT_SIZE + FLAGS_OFFSET);
-    }
-
-    /**
-     * Loads the home slot of {@code hash} only (see {@link #lookupHome}); the value means nothing.
+     * Loads the home line of {@code hash} ({@link ConntrackKey#hash}) so that it is on its way
+     * before {@link #lookupHome}; the value means nothing.
      */
     public int touchHome(final long hash)
     {
-        return slots.get(I32_NATIVE, (long)home(hash) * SLOT_SIZE + FLAGS_OFFSET);
+        return (int)slots.get(U64_NATIVE, (long)home(hash) * SLOT_SIZE + STATE_OFFSET);
     }
 
-    /** Loads the slot after the home slot of {@code hash} (for a {@link #FURTHER} result); the value means nothing. */
+    /** Loads the line after the home line of {@code hash} (for a {@link #FURTHER} result); the value means nothing. */
     public int touchNext(final long hash)
     {
-        return slots.get(I32_NATIVE, (long)next(home(hash)) * SLOT_SIZE + FLAGS_OFFSET);
+        return (int)slots.get(U64_NATIVE, (long)next(home(hash) + 1) * SLOT_SIZE + STATE_OFFSET);
+    }
+
+    /** Byte offset of the home line of {@code hash} ({@link ConntrackKey#hash}), for {@link #touchLines}. */
+    public long homeLine(final long hash)
+    {
+        return (long)home(hash) * SLOT_SIZE;
+    }
+
+    /** Byte offset of the line after the line at {@code line} (wrapping), for {@link #touchLines}. */
+    public long nextLine(final long line)
+    {
+        final long next = line + LINE_SIZE;
+        return next == slots.byteSize() ? 0 : next;
     }
 
     /**
-     * {@link #lookupHashed} that reads the home slot only: the entry (or {@link #MISS}) when the
-     * home slot decides, {@link #FURTHER} when it holds another live key, and the probe must go
-     * on with {@link #lookupHashed}. A batch touches every home slot ({@link #touchHome}), looks
-     * every packet up here, touches the next slot of the ones that go further
-     * ({@link #touchNext}) and finishes those: each slot is a cache line of its own, and this
-     * loads about 1.3 lines per packet at load 0.5 instead of the 2 of {@link #touch}, with the
-     * second misses still overlapping.
+     * Loads the lines at {@code lineOffsets[0 .. count)} ({@link #homeLine}, {@link #nextLine})
+     * in a loop that does nothing else, so that as many of their misses as the core allows are
+     * in flight together; the value means nothing.
      */
-    public long lookupHome(
-        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
-        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
+    public long touchLines(final long[] lineOffsets, final int count)
     {
-        if (!normalize(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol))
+        final MemorySegment lines = slots;
+        long sum = 0;
+        for (int n = 0; n < count; n++)
+        {
+            sum += lines.get(U64_NATIVE, lineOffsets[n] + STATE_OFFSET);
+        }
+        return sum;
+    }
+
+    /** Loads the home line of {@code hash} and the line after it; the value means nothing. */
+    public int touch(final long hash)
+    {
+        return touchHome(hash) + touchNext(hash);
+    }
+
+    /**
+     * The live entry of {@code key} from its home line only: the entry, {@link #MISS} (also for
+     * an expired entry and a refused key) when the home line decides, or {@link #FURTHER} when
+     * both its slots hold other live keys and the probe must go on with
+     * {@link #lookup(ConntrackKey, long)}.
+     */
+    public long lookupHome(final ConntrackKey key, final long nowNanos)
+    {
+        final int keyFlags = key.flags;
+        if (keyFlags == 0)
         {
             return MISS;
         }
-        final int index = home(hash);
+        final int index = home(key.hash);
         final long base = (long)index * SLOT_SIZE;
-        final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
-        if ((flags & USED) == 0)
+        final long first = slots.get(U64_NATIVE, base + STATE_OFFSET);
+        final long second = slots.get(U64_NATIVE, base + SLOT_SIZE + STATE_OFFSET);
+        // Both slots compared, then selected without a branch: which of the two holds the key
+        // is random.
+        final boolean inFirst = matches(base, (int)first, key);
+        final boolean inSecond = matches(base + SLOT_SIZE, (int)second, key);
+        if (inFirst | inSecond)
         {
-            return MISS;
+            return live(index + (inFirst ? 0 : 1), inFirst ? first : second, keyFlags, nowNanos);
         }
-        if (matches(base, flags))
-        {
-            return isExpired(base, tick(nowNanos)) ? MISS : result(index, flags);
-        }
-        return FURTHER;
+        return ((int)first & (int)second & USED) == 0 ? MISS : FURTHER;
     }
 
     /**
-     * The live entry of the tuple, seen from the packet's direction, or {@link #MISS} (also for
-     * an expired entry that no sweep removed yet, and for a bad tuple).
+     * The live entry of {@code key}, seen from the packet's direction, or {@link #MISS} (also
+     * for an expired entry that no sweep removed yet, and for a refused key).
      */
-    public long lookup(
-        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
-        final int srcPort, final int dstPort, final int protocol, final long nowNanos)
+    public long lookup(final ConntrackKey key, final long nowNanos)
     {
-        if (!normalize(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol))
+        if (key.flags == 0)
         {
             return MISS;
         }
-        return find(mix(keyAHi, keyALo, keyBHi, keyBLo, keyPortsZoneProtocol, keyFlags), nowNanos);
-    }
-
-    /** {@link #lookup} with the {@link #hash} of the same tuple already computed. */
-    public long lookupHashed(
-        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
-        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
-    {
-        if (!normalize(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol))
+        int index = home(key.hash);
+        for (int probes = 0; probes < capacity; probes++)
         {
-            return MISS;
+            final long base = (long)index * SLOT_SIZE;
+            final long state = slots.get(U64_NATIVE, base + STATE_OFFSET);
+            final int flags = (int)state;
+            if ((flags & USED) == 0)
+            {
+                return MISS;
+            }
+            if (matches(base, flags, key))
+            {
+                return live(index, state, key.flags, nowNanos);
+            }
+            index = next(index);
         }
-        return find(hash, nowNanos);
+        return MISS;
     }
 
     /**
-     * A new entry for the tuple, opened by its source: the result has direction ORIGINAL. The
-     * packet is not counted; call {@link #update} for it as for every other packet. Returns
+     * A new entry for {@code key}, opened by the packet's source: the result has direction
+     * ORIGINAL. Call {@link #update} for the packet as for every other packet. Returns
      * {@link #FULL} when the table holds {@link #maxEntries()} entries and no expired entry lies
-     * on the tuple's probe path (expired entries there are reused; live ones are never evicted),
-     * {@link #BAD_TUPLE} for an invalid tuple. If a live entry for the tuple exists it is
-     * returned unchanged, as {@link #lookup} would.
+     * on the key's probe path (expired entries there are reused; live ones are never evicted),
+     * {@link #BAD_TUPLE} for a refused key. If a live entry for the key exists it is returned
+     * unchanged, as {@link #lookup} would.
      */
-    public long create(
-        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
-        final int srcPort, final int dstPort, final int protocol, final int tcpFlags, final long nowNanos)
+    public long create(final ConntrackKey key, final int tcpFlags, final long nowNanos)
     {
-        if (!normalize(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol))
+        if (key.flags == 0)
         {
             return BAD_TUPLE;
         }
         final int nowTick = tick(nowNanos);
-        int index = home(mix(keyAHi, keyALo, keyBHi, keyBLo, keyPortsZoneProtocol, keyFlags));
+        int index = home(key.hash);
         int expiredSlot = -1;
         for (int probes = 0; probes < capacity; probes++)
         {
             final long base = (long)index * SLOT_SIZE;
-            final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
+            final int flags = flagsAt(base);
             if ((flags & USED) == 0)
             {
                 break;
             }
             final boolean expired = isExpired(base, nowTick);
-            if (matches(base, flags))
+            if (matches(base, flags, key))
             {
                 if (!expired)
                 {
-                    return result(index, flags);
+                    return result(index, flags, key.flags);
                 }
                 expiredSlot = index;
                 break;
@@ -367,79 +386,122 @@ public final class ConntrackTable implements AutoCloseable
         }
         if (expiredSlot >= 0)
         {
-            initialize(expiredSlot, protocol, tcpFlags, nowNanos);
+            initialize(expiredSlot, key, tcpFlags, nowNanos);
             return (long)expiredSlot << 1;
         }
         if (size == maxEntries)
         {
             return FULL;
         }
-        initialize(index, protocol, tcpFlags, nowNanos);
+        initialize(index, key, tcpFlags, nowNanos);
         size++;
         return (long)index << 1;
     }
 
+    // ---- packet path: tuples (each call computes the key; tests, tools, benchmarks) ------------
+
+    /** {@link ConntrackKey#hash} of the tuple (0 for a bad tuple), for {@link #touchHome} and {@link #lookupHashed}. */
+    public long hash(
+        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
+        final int srcPort, final int dstPort, final int protocol)
+    {
+        key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
+        return key.hash;
+    }
+
+    /** {@link #lookupHome(ConntrackKey, long)} of a tuple ({@code hash} is recomputed, kept for the callers' shape). */
+    public long lookupHome(
+        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
+        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
+    {
+        key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
+        return lookupHome(key, nowNanos);
+    }
+
+    /** {@link #lookup(ConntrackKey, long)} of a tuple. */
+    public long lookup(
+        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
+        final int srcPort, final int dstPort, final int protocol, final long nowNanos)
+    {
+        key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
+        return lookup(key, nowNanos);
+    }
+
+    /** {@link #lookup} of a tuple whose {@link #hash} is known (it is recomputed, kept for the callers' shape). */
+    public long lookupHashed(
+        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
+        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
+    {
+        return lookup(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol, nowNanos);
+    }
+
+    /** {@link #create(ConntrackKey, int, long)} of a tuple. */
+    public long create(
+        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
+        final int srcPort, final int dstPort, final int protocol, final int tcpFlags, final long nowNanos)
+    {
+        key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
+        return create(key, tcpFlags, nowNanos);
+    }
+
+    // ---- packet path: entries ----------------------------------------------------------------
+
     /**
-     * Applies one packet of {@code packetBytes} bytes to the entry {@code result} (from lookup or
-     * create, in that packet's direction): TCP state machine (see the class comment), expiry
-     * refreshed with the timeout of the new state, counters of the direction incremented.
+     * Applies one packet to the entry {@code result} (from lookup or create, in that packet's
+     * direction): TCP state machine (see the class comment), expiry refreshed with the timeout
+     * of the new state.
      *
      * @return {@link #OK}, {@link #INVALID} (nothing changed) or {@link #NO_ENTRY}.
      */
-    public int update(final long result, final int tcpFlags, final int packetBytes, final long nowNanos)
+    public int update(final long result, final int tcpFlags, final long nowNanos)
     {
         if (result < 0 || (result >>> 1) >= capacity)
         {
             return NO_ENTRY;
         }
         final long base = (long)slot(result) * SLOT_SIZE;
-        final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
+        final int flags = flagsAt(base);
         if ((flags & USED) == 0)
         {
             return NO_ENTRY;
         }
         final int direction = direction(result);
         final int state = (flags & STATE_MASK) >>> STATE_SHIFT;
-        final int newState = TRANSITIONS[transitionIndex(state, direction, tcpFlags)];
+        final int newState = TcpStates.next(state, direction, tcpFlags);
         if (newState < 0)
         {
             return INVALID;
         }
-        final int replySeen = direction << 5; // REPLY_SEEN for REPLY, without a branch
-        slots.set(I32_NATIVE, base + FLAGS_OFFSET, (flags & ~STATE_MASK) | replySeen | (newState << STATE_SHIFT));
-        slots.set(I32_NATIVE, base + EXPIRY_OFFSET, expiryTick(nowNanos, timeoutNanos[newState]));
-        final long counters = base + PACKETS_ORIGINAL_OFFSET + (long)direction * COUNTERS_PER_DIRECTION;
-        slots.set(I32_NATIVE, counters, slots.get(I32_NATIVE, counters) + 1);
-        slots.set(I32_NATIVE, counters + 4, slots.get(I32_NATIVE, counters + 4) + packetBytes);
+        // REPLY_SEEN for REPLY, without a branch; flags and expiry in one store.
+        final int newFlags = (flags & ~STATE_MASK) | (direction << 5) | (newState << STATE_SHIFT);
+        setState(base, newFlags, expiryTick(nowNanos, timeoutNanos[newState]));
         return OK;
     }
 
     /**
      * The peer identity cached in entry {@code result} for endpoint {@code side}
      * ({@link #PEER_SOURCE} or {@link #PEER_DESTINATION}) under ipcache version
-     * {@code version}, or -1 (none, another endpoint or version, an IPv6 entry).
+     * {@code version}, or -1 (none, another endpoint or version).
      */
     public int cachedPeer(final long result, final int side, final long version)
     {
         final long base = (long)slot(result) * SLOT_SIZE;
-        if ((slots.get(I32_NATIVE, base + FLAGS_OFFSET) & IPV6) != 0)
-        {
-            return -1;
-        }
-        final long word = slots.get(U64_NATIVE, base + A_HI_OFFSET);
-        final long expected = ((long)(int)version << 32) | PEER_VALID | ((long)side << PEER_SIDE_SHIFT);
-        return (word & ~0xFF_FFFFL) == expected ? (int)word & 0xFF_FFFF : -1;
+        final int flags = flagsAt(base);
+        final int expected = PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT);
+        final boolean valid = (flags & (PEER_VALID | 1 << PEER_SIDE_SHIFT)) == expected
+            && (int)slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET) == (int)version;
+        return valid ? flags >>> PEER_IDENTITY_SHIFT : -1;
     }
 
-    /** Caches {@code identity} (0 to 2^24 - 1) for endpoint {@code side} of entry {@code result} under {@code version}; IPv4 entries only. */
+    /** Caches {@code identity} (0 to 2^24 - 1) for endpoint {@code side} of entry {@code result} under {@code version}. */
     public void cachePeer(final long result, final int side, final int identity, final long version)
     {
         final long base = (long)slot(result) * SLOT_SIZE;
-        if ((slots.get(I32_NATIVE, base + FLAGS_OFFSET) & IPV6) != 0)
-        {
-            return;
-        }
-        slots.set(U64_NATIVE, base + A_HI_OFFSET, ((long)(int)version << 32) | PEER_VALID | ((long)(side & 1) << PEER_SIDE_SHIFT) | (identity & 0xFF_FFFFL));
+        final long state = slots.get(U64_NATIVE, base + STATE_OFFSET);
+        setState(base, ((int)state & ENTRY_FLAGS) | PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT) | (identity << PEER_IDENTITY_SHIFT),
+            (int)(state >>> 32));
+        final long word = slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET);
+        slots.set(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET, (word & ~0xFFFF_FFFFL) | (version & 0xFFFF_FFFFL));
     }
 
     // ---- garbage collection (same thread, between batches) -----------------------------------
@@ -458,7 +520,7 @@ public final class ConntrackTable implements AutoCloseable
         for (int examined = 0; examined < maxSlots; examined++)
         {
             final long base = (long)index * SLOT_SIZE;
-            final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
+            final int flags = flagsAt(base);
             if ((flags & USED) != 0 && isExpired(base, nowTick))
             {
                 removeAt(index);
@@ -476,24 +538,20 @@ public final class ConntrackTable implements AutoCloseable
     /** Backward-shift deletion for linear probing: no entry may sit behind a hole on its probe path. */
     private void removeAt(final int removed)
     {
+        releaseRecord((long)removed * SLOT_SIZE);
         int hole = removed;
         int index = removed;
         while (true)
         {
             index = next(index);
             final long base = (long)index * SLOT_SIZE;
-            final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
+            final int flags = flagsAt(base);
             if ((flags & USED) == 0)
             {
                 break;
             }
-            final int home = home(mix(
-                (flags & IPV6) != 0 ? slots.get(U64_NATIVE, base + A_HI_OFFSET) : 0L,
-                slots.get(U64_NATIVE, base + A_LO_OFFSET),
-                slots.get(U64_NATIVE, base + B_HI_OFFSET),
-                slots.get(U64_NATIVE, base + B_LO_OFFSET),
-                slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET),
-                flags & KEY_FLAGS));
+            final int home = home(ConntrackKey.hash(
+                slots.get(U64_NATIVE, base + ADDRESSES_OFFSET), slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET), flags));
             if (distance(home, index) >= distance(hole, index))
             {
                 MemorySegment.copy(slots, base, slots, (long)hole * SLOT_SIZE, SLOT_SIZE);
@@ -511,30 +569,18 @@ public final class ConntrackTable implements AutoCloseable
 
     public int state(final long result)
     {
-        return (slots.get(I32_NATIVE, baseOf(result) + FLAGS_OFFSET) & STATE_MASK) >>> STATE_SHIFT;
+        return (flagsAt(baseOf(result)) & STATE_MASK) >>> STATE_SHIFT;
     }
 
     public boolean replySeen(final long result)
     {
-        return (slots.get(I32_NATIVE, baseOf(result) + FLAGS_OFFSET) & REPLY_SEEN) != 0;
-    }
-
-    /** Packets counted in {@code direction} (ORIGINAL or REPLY), modulo 2^32. */
-    public long packets(final long result, final int direction)
-    {
-        return Integer.toUnsignedLong(slots.get(I32_NATIVE, counterBase(result, direction)));
-    }
-
-    /** Bytes counted in {@code direction} (ORIGINAL or REPLY), modulo 2^32. */
-    public long bytes(final long result, final int direction)
-    {
-        return Integer.toUnsignedLong(slots.get(I32_NATIVE, counterBase(result, direction) + 4));
+        return (flagsAt(baseOf(result)) & REPLY_SEEN) != 0;
     }
 
     /** Time left before the entry expires, at tick resolution; zero or negative once expired. */
     public long expiresInNanos(final long result, final long nowNanos)
     {
-        return (long)(slots.get(I32_NATIVE, baseOf(result) + EXPIRY_OFFSET) - tick(nowNanos)) << TICK_SHIFT;
+        return (long)(expiryAt(baseOf(result)) - tick(nowNanos)) << TICK_SHIFT;
     }
 
     /** Entries in the table, expired ones that no sweep or create reclaimed yet included. */
@@ -553,10 +599,10 @@ public final class ConntrackTable implements AutoCloseable
         return capacity;
     }
 
-    /** Off-heap bytes of the slots. */
+    /** Off-heap bytes: slots and IPv6 address records. */
     public long bytes()
     {
-        return slots.byteSize();
+        return slots.byteSize() + records.byteSize();
     }
 
     @Override
@@ -576,157 +622,78 @@ public final class ConntrackTable implements AutoCloseable
         return (long)slot(result) * SLOT_SIZE;
     }
 
-    private long counterBase(final long result, final int direction)
+    /**
+     * Whether the slot at {@code base} (flags {@code flags}) holds {@code key}: one comparison
+     * of the combined differences for IPv4 (an unused slot differs in the used bit), the
+     * address record too for IPv6.
+     */
+    private boolean matches(final long base, final int flags, final ConntrackKey key)
     {
-        if (direction != ORIGINAL && direction != REPLY)
+        final long difference = (slots.get(U64_NATIVE, base + ADDRESSES_OFFSET) ^ key.addresses)
+            | (slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET) ^ key.portsZoneProtocol)
+            | ((flags ^ key.flags) & KEY_FLAGS);
+        if ((key.flags & IPV6) == 0)
         {
-            throw new IllegalArgumentException("direction must be ORIGINAL (0) or REPLY (1): " + direction);
+            return difference == 0; // no branch on the outcome: callers select with it
         }
-        return baseOf(result) + PACKETS_ORIGINAL_OFFSET + (long)direction * COUNTERS_PER_DIRECTION;
+        return difference == 0 && recordMatches(recordAt(base), key);
     }
 
-    /** Orders the endpoints into the key fields; false for a tuple that is not valid. */
-    private boolean normalize(
-        final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
-        final int srcPort, final int dstPort, final int protocol)
+    private boolean recordMatches(final int record, final ConntrackKey key)
     {
-        final boolean ipv6 = version == 6;
-        if ((zone >>> 24) != 0 || (!ipv6 && (version != 4 || (srcHi | dstHi | (srcLo >>> 32) | (dstLo >>> 32)) != 0)))
-        {
-            return false;
-        }
-        final int sPort = srcPort & 0xFFFF;
-        final int dPort = dstPort & 0xFFFF;
-        // Branch-free: the direction of a packet is random, a mispredicted branch costs more
-        // than these few operations. The weighted sum has the sign of the lexicographic
-        // comparison of (hi, lo, port); swap is all ones when the source is the larger (B).
-        final int order = (Long.compareUnsigned(srcHi, dstHi) << 2) + (Long.compareUnsigned(srcLo, dstLo) << 1)
-            + Integer.signum(sPort - dPort);
-        final long swap = (-order) >> 31;
-        final long hiDiff = (srcHi ^ dstHi) & swap;
-        final long loDiff = (srcLo ^ dstLo) & swap;
-        final long sourceFirst = ((long)sPort << 16) | dPort;
-        final long destinationFirst = ((long)dPort << 16) | sPort;
-        sourceIsB = (int)swap & 1;
-        keyAHi = srcHi ^ hiDiff;
-        keyALo = srcLo ^ loDiff;
-        keyBHi = dstHi ^ hiDiff;
-        keyBLo = dstLo ^ loDiff;
-        final long ports = sourceFirst ^ ((sourceFirst ^ destinationFirst) & swap);
-        keyPortsZoneProtocol = (ports << 32) | ((long)zone << 8) | (protocol & 0xFF);
-        keyFlags = ipv6 ? USED | IPV6 : USED;
-        return true;
+        final long at = (long)record * IPV6_RECORD_SIZE;
+        return records.get(U64_NATIVE, at) == key.aHigh
+            && records.get(U64_NATIVE, at + 8) == key.aLow
+            && records.get(U64_NATIVE, at + 16) == key.bHigh
+            && records.get(U64_NATIVE, at + 24) == key.bLow;
     }
 
-    private long find(final long hash, final long nowNanos)
+    /** A matching slot's result, or {@link #MISS} when it expired. */
+    private static long live(final int index, final long state, final int keyFlags, final long nowNanos)
     {
-        int index = home(hash);
-        for (int probes = 0; probes < capacity; probes++)
-        {
-            final long base = (long)index * SLOT_SIZE;
-            final int flags = slots.get(I32_NATIVE, base + FLAGS_OFFSET);
-            if ((flags & USED) == 0)
-            {
-                return MISS;
-            }
-            if (matches(base, flags))
-            {
-                return isExpired(base, tick(nowNanos)) ? MISS : result(index, flags);
-            }
-            index = next(index);
-        }
-        return MISS;
-    }
-
-    private boolean matches(final long base, final int flags)
-    {
-        return (flags & KEY_FLAGS) == keyFlags
-            && slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET) == keyPortsZoneProtocol
-            && slots.get(U64_NATIVE, base + A_LO_OFFSET) == keyALo
-            && slots.get(U64_NATIVE, base + B_LO_OFFSET) == keyBLo
-            && ((flags & IPV6) == 0 || slots.get(U64_NATIVE, base + A_HI_OFFSET) == keyAHi)
-            && slots.get(U64_NATIVE, base + B_HI_OFFSET) == keyBHi;
+        return tick(nowNanos) - (int)(state >>> 32) >= 0 ? MISS : result(index, (int)state, keyFlags);
     }
 
     /** The packet's direction relative to the side that opened the entry. */
-    private long result(final int index, final int flags)
+    private static long result(final int index, final int flags, final int keyFlags)
     {
-        return ((long)index << 1) | (((flags & OPENED_BY_B) >>> 2) ^ sourceIsB);
+        return ((long)index << 1) | (((flags ^ keyFlags) & OPENED_BY_B) >>> 2);
     }
 
-    private void initialize(final int index, final int protocol, final int tcpFlags, final long nowNanos)
+    private void initialize(final int index, final ConntrackKey key, final int tcpFlags, final long nowNanos)
     {
         final long base = (long)index * SLOT_SIZE;
-        final int state = (protocol & 0xFF) == Ipv4Header.PROTOCOL_TCP ? initialTcpState(tcpFlags) : NON_TCP;
-        slots.set(U64_NATIVE, base + A_HI_OFFSET, keyAHi);
-        slots.set(U64_NATIVE, base + A_LO_OFFSET, keyALo);
-        slots.set(U64_NATIVE, base + B_HI_OFFSET, keyBHi);
-        slots.set(U64_NATIVE, base + B_LO_OFFSET, keyBLo);
-        slots.set(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET, keyPortsZoneProtocol);
-        slots.set(I32_NATIVE, base + FLAGS_OFFSET, keyFlags | (sourceIsB << 2) | (state << STATE_SHIFT));
-        slots.set(I32_NATIVE, base + EXPIRY_OFFSET, expiryTick(nowNanos, timeoutNanos[state]));
-        slots.set(U64_NATIVE, base + PACKETS_ORIGINAL_OFFSET, 0L);
-        slots.set(U64_NATIVE, base + PACKETS_ORIGINAL_OFFSET + COUNTERS_PER_DIRECTION, 0L);
-    }
-
-    private static int initialTcpState(final int tcpFlags)
-    {
-        if ((tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) != 0)
+        final int protocol = (int)key.portsZoneProtocol & 0xFF;
+        final int state = protocol == Ipv4Header.PROTOCOL_TCP ? TcpStates.initial(tcpFlags) : NON_TCP;
+        final boolean wasIpv6 = (flagsAt(base) & IPV6_ENTRY) == IPV6_ENTRY;
+        int record = 0;
+        if ((key.flags & IPV6) != 0)
         {
-            return CLOSING;
+            // A reused expired IPv6 slot keeps its record.
+            record = wasIpv6 ? recordAt(base) : freeRecords[--freeRecordCount];
+            final long at = (long)record * IPV6_RECORD_SIZE;
+            records.set(U64_NATIVE, at, key.aHigh);
+            records.set(U64_NATIVE, at + 8, key.aLow);
+            records.set(U64_NATIVE, at + 16, key.bHigh);
+            records.set(U64_NATIVE, at + 24, key.bLow);
         }
-        return (tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN ? SYN_SENT : ESTABLISHED;
-    }
-
-    /** The state after a TCP packet, or -1 when the packet is impossible in {@code state}. */
-    private static int nextTcpState(final int state, final int direction, final int tcpFlags)
-    {
-        final boolean closing = (tcpFlags & (TcpHeader.FIN | TcpHeader.RST)) != 0;
-        final boolean synAck = (tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == (TcpHeader.SYN | TcpHeader.ACK);
-        final boolean bareSyn = (tcpFlags & (TcpHeader.SYN | TcpHeader.ACK)) == TcpHeader.SYN;
-        return switch (state)
+        else if (wasIpv6)
         {
-            case SYN_SENT ->
-            {
-                if (direction == REPLY)
-                {
-                    if ((tcpFlags & TcpHeader.RST) != 0)
-                    {
-                        yield CLOSING;
-                    }
-                    yield synAck && (tcpFlags & TcpHeader.FIN) == 0 ? ESTABLISHED : -1;
-                }
-                yield closing ? CLOSING : SYN_SENT;
-            }
-            case ESTABLISHED -> closing ? CLOSING : ESTABLISHED;
-            default -> direction == ORIGINAL && bareSyn && !closing ? SYN_SENT : CLOSING;
-        };
-    }
-
-    /** state (2 bits) | direction (1 bit) | ACK, RST, SYN, FIN (4 bits). */
-    private static int transitionIndex(final int state, final int direction, final int tcpFlags)
-    {
-        final int finSynRst = tcpFlags & (TcpHeader.FIN | TcpHeader.SYN | TcpHeader.RST);
-        final int ack = (tcpFlags & TcpHeader.ACK) >>> 1;
-        return (state << 5) | (direction << 4) | ack | finSynRst;
-    }
-
-    private static byte[] transitions()
-    {
-        final byte[] table = new byte[4 << 5];
-        for (int state = NON_TCP; state <= CLOSING; state++)
-        {
-            for (int direction = ORIGINAL; direction <= REPLY; direction++)
-            {
-                for (int bits = 0; bits < 16; bits++)
-                {
-                    final int tcpFlags = (bits & 0x07) | ((bits & 0x08) << 1);
-                    table[transitionIndex(state, direction, tcpFlags)] =
-                        (byte)(state == NON_TCP ? NON_TCP : nextTcpState(state, direction, tcpFlags));
-                }
-            }
+            releaseRecord(base);
         }
-        return table;
+        slots.set(U64_NATIVE, base + ADDRESSES_OFFSET, key.addresses);
+        slots.set(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET, key.portsZoneProtocol);
+        setState(base, (key.flags & (USED | IPV6 | OPENED_BY_B)) | (state << STATE_SHIFT), expiryTick(nowNanos, timeoutNanos[state]));
+        slots.set(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET, (long)record << 32);
+    }
+
+    /** Returns the address record of the used IPv6 slot at {@code base} to the free stack (no-op for others). */
+    private void releaseRecord(final long base)
+    {
+        if ((flagsAt(base) & IPV6_ENTRY) == IPV6_ENTRY)
+        {
+            freeRecords[freeRecordCount++] = recordAt(base);
+        }
     }
 
     private static int tick(final long nanos)
@@ -742,27 +709,33 @@ public final class ConntrackTable implements AutoCloseable
 
     private boolean isExpired(final long base, final int nowTick)
     {
-        return nowTick - slots.get(I32_NATIVE, base + EXPIRY_OFFSET) >= 0;
+        return nowTick - expiryAt(base) >= 0;
     }
 
-    /** Spreads every key bit into the high 32 bits, which pick the home slot. */
-    private static long mix(final long aHi, final long aLo, final long bHi, final long bLo, final long portsZoneProtocol, final int keyFlags)
+    private int flagsAt(final long base)
     {
-        long h = aLo * 0x9E37_79B9_7F4A_7C15L
-            + bLo * 0xC2B2_AE3D_27D4_EB4FL
-            + aHi * 0x1656_67B1_9E37_79F9L
-            + bHi * 0xD6E8_FEB8_6659_FD93L
-            + portsZoneProtocol * 0x27D4_EB2F_1656_67C5L
-            + keyFlags;
-        h ^= h >>> 32;
-        h *= 0xBF58_476D_1CE4_E5B9L;
-        return h ^ (h >>> 29);
+        return (int)slots.get(U64_NATIVE, base + STATE_OFFSET);
     }
 
-    /** Maps the high 32 bits of the hash onto [0, capacity) without a division. */
+    private int expiryAt(final long base)
+    {
+        return (int)(slots.get(U64_NATIVE, base + STATE_OFFSET) >>> 32);
+    }
+
+    private void setState(final long base, final int flags, final int expiryTick)
+    {
+        slots.set(U64_NATIVE, base + STATE_OFFSET, (flags & 0xFFFF_FFFFL) | ((long)expiryTick << 32));
+    }
+
+    private int recordAt(final long base)
+    {
+        return (int)(slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET) >>> 32);
+    }
+
+    /** The first slot of the hash's home line: the high 32 bits of the hash mapped onto [0, lines) without a division. */
     private int home(final long hash)
     {
-        return (int)(((hash >>> 32) * capacity) >>> 32);
+        return (int)(((hash >>> 32) * lines) >>> 32) << 1;
     }
 
     private int next(final int index)

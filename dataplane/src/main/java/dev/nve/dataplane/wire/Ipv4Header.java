@@ -231,6 +231,12 @@ public final class Ipv4Header
         return (int)(loaded8 >>> 8) & 0xFF;
     }
 
+    /** Source address as a big-endian value, as {@link #source()}. */
+    public int loadedSource()
+    {
+        return Integer.reverseBytes((int)(loaded8 >>> 32));
+    }
+
     /** Destination address as a big-endian value, as {@link #destination()}. */
     public int loadedDestination()
     {

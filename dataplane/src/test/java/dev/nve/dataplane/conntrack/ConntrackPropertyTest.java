@@ -34,7 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * runs are long, wrap around the end, and sweeps shift whole clusters) against a plain
  * {@link HashMap} model keyed by an independently built connection key. After every step,
  * every tuple of the universe, in both directions, is looked up and must agree with the model:
- * hit or miss, direction, per-direction packet counts; live connections have distinct slots.
+ * hit or miss, direction, reply seen, time left; live connections have distinct slots; the
+ * batch form (a {@link ConntrackKey} computed once, home-line lookup, then the rest of the
+ * probe) answers as the tuple lookup does.
  * Timeouts and clock steps are whole ticks, so the model's expiry is exact: alive while
  * {@code now < last packet + timeout}.
  */
@@ -44,6 +46,7 @@ final class ConntrackPropertyTest
     static final long TIMEOUT = 10 * TICK;
     static final ConntrackTimeouts TIMEOUTS = new ConntrackTimeouts(TIMEOUT, TIMEOUT, TIMEOUT, TIMEOUT);
     static final List<Tuple> UNIVERSE = universe();
+    static final ConntrackKey KEY = new ConntrackKey();
 
     sealed interface Op permits Create, Packet, Advance, Sweep
     {
@@ -147,7 +150,7 @@ final class ConntrackPropertyTest
                         final Connection connection = model.get(key(t));
                         if (connection != null)
                         {
-                            assertEquals(OK, table.update(r, 0, p.bytes(), now));
+                            assertEquals(OK, table.update(r, 0, now));
                             connection.deadline = now + TIMEOUT;
                             if (expectedDirection(connection, t) == ORIGINAL)
                             {
@@ -190,6 +193,9 @@ final class ConntrackPropertyTest
             for (final Tuple t : new Tuple[] {base, base.reversed()})
             {
                 final long r = t.lookup(table, now);
+                KEY.of(t.zone(), t.version(), t.srcHi(), t.srcLo(), t.dstHi(), t.dstLo(), t.srcPort(), t.dstPort(), t.protocol());
+                final long home = table.lookupHome(KEY, now);
+                assertEquals(r, home == ConntrackTable.FURTHER ? table.lookup(KEY, now) : home, "batch form of " + t);
                 final Connection connection = model.get(key(t));
                 if (connection == null)
                 {
@@ -198,8 +204,8 @@ final class ConntrackPropertyTest
                 }
                 assertTrue(isEntry(r), "model has live " + t);
                 assertEquals(expectedDirection(connection, t), direction(r), t.toString());
-                assertEquals(connection.originalPackets, table.packets(r, ORIGINAL), t.toString());
-                assertEquals(connection.replyPackets, table.packets(r, REPLY), t.toString());
+                assertEquals(connection.replyPackets > 0, table.replySeen(r), t.toString());
+                assertEquals(connection.deadline - now, table.expiresInNanos(r, now), t.toString());
                 final Integer previous = slots.putIfAbsent(key(t), slot(r));
                 if (previous == null)
                 {

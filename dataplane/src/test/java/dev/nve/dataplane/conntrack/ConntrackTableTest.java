@@ -186,39 +186,35 @@ final class ConntrackTableTest
         final Tuple s2c = c2s.reversed();
         long now = T0;
         final long syn = c2s.create(table, SYN, now);
-        assertEquals(OK, table.update(syn, SYN, 74, now));
+        assertEquals(OK, table.update(syn, SYN, now));
         assertEquals(SYN_SENT, table.state(syn));
         assertTimeout(syn, now, 60 * SECOND);
 
         now += SECOND;
-        assertEquals(OK, table.update(c2s.lookup(table, now), SYN, 74, now), "SYN retransmission");
+        assertEquals(OK, table.update(c2s.lookup(table, now), SYN, now), "SYN retransmission");
         assertEquals(SYN_SENT, table.state(syn));
 
         now += SECOND;
         final long synAck = s2c.lookup(table, now);
-        assertEquals(OK, table.update(synAck, SYN | ACK, 74, now));
+        assertEquals(OK, table.update(synAck, SYN | ACK, now));
         assertEquals(ESTABLISHED, table.state(synAck));
         assertTimeout(synAck, now, 21_600 * SECOND);
 
-        assertEquals(OK, table.update(c2s.lookup(table, now), ACK, 66, now));
-        assertEquals(OK, table.update(s2c.lookup(table, now), ACK, 1066, now));
+        assertEquals(OK, table.update(c2s.lookup(table, now), ACK, now));
+        assertEquals(OK, table.update(s2c.lookup(table, now), ACK, now));
         assertEquals(ESTABLISHED, table.state(syn));
 
         now += SECOND;
-        assertEquals(OK, table.update(c2s.lookup(table, now), FIN | ACK, 66, now));
+        assertEquals(OK, table.update(c2s.lookup(table, now), FIN | ACK, now));
         assertEquals(CLOSING, table.state(syn));
         assertTimeout(syn, now, 10 * SECOND);
-        assertEquals(OK, table.update(s2c.lookup(table, now), ACK, 66, now), "half close: the other side may still send");
+        assertEquals(OK, table.update(s2c.lookup(table, now), ACK, now), "half close: the other side may still send");
         assertEquals(CLOSING, table.state(syn));
 
-        assertEquals(4, table.packets(syn, ORIGINAL), "SYN, SYN, ACK, FIN");
-        assertEquals(3, table.packets(syn, REPLY));
-        assertEquals(74 + 74 + 66 + 66, table.bytes(syn, ORIGINAL));
-        assertEquals(74 + 1066 + 66, table.bytes(syn, REPLY));
         assertTrue(table.replySeen(syn));
 
         now += SECOND;
-        assertEquals(OK, table.update(c2s.lookup(table, now), SYN, 74, now), "port reuse re-opens");
+        assertEquals(OK, table.update(c2s.lookup(table, now), SYN, now), "port reuse re-opens");
         assertEquals(SYN_SENT, table.state(syn));
     }
 
@@ -227,13 +223,13 @@ final class ConntrackTableTest
     {
         table = new ConntrackTable(16);
         final long refused = CLIENT_TO_SERVER.create(table, SYN, T0);
-        assertEquals(OK, table.update(CLIENT_TO_SERVER.reversed().lookup(table, T0), RST | ACK, 60, T0));
+        assertEquals(OK, table.update(CLIENT_TO_SERVER.reversed().lookup(table, T0), RST | ACK, T0));
         assertEquals(CLOSING, table.state(refused));
 
         final Tuple other = v4(1, ip4(198, 19, 0, 3), ip4(198, 19, 0, 4), 1, 2, TCP);
         final long r = other.create(table, SYN, T0);
-        assertEquals(OK, table.update(other.reversed().lookup(table, T0), SYN | ACK, 60, T0));
-        assertEquals(OK, table.update(other.lookup(table, T0), RST, 60, T0));
+        assertEquals(OK, table.update(other.reversed().lookup(table, T0), SYN | ACK, T0));
+        assertEquals(OK, table.update(other.lookup(table, T0), RST, T0));
         assertEquals(CLOSING, table.state(r));
         assertTimeout(r, T0, 10 * SECOND);
     }
@@ -243,16 +239,15 @@ final class ConntrackTableTest
     {
         table = new ConntrackTable(16);
         final long r = CLIENT_TO_SERVER.create(table, SYN, T0);
-        table.update(r, SYN, 74, T0);
+        table.update(r, SYN, T0);
         final long reply = CLIENT_TO_SERVER.reversed().lookup(table, T0 + SECOND);
-        assertEquals(INVALID, table.update(reply, ACK, 66, T0 + SECOND), "bare ACK before SYN+ACK");
-        assertEquals(INVALID, table.update(reply, 0, 66, T0 + SECOND), "data before SYN+ACK");
-        assertEquals(INVALID, table.update(reply, SYN, 66, T0 + SECOND), "simultaneous open is not supported");
+        assertEquals(INVALID, table.update(reply, ACK, T0 + SECOND), "bare ACK before SYN+ACK");
+        assertEquals(INVALID, table.update(reply, 0, T0 + SECOND), "data before SYN+ACK");
+        assertEquals(INVALID, table.update(reply, SYN, T0 + SECOND), "simultaneous open is not supported");
         assertEquals(SYN_SENT, table.state(r));
-        assertEquals(0, table.packets(r, REPLY));
         assertFalse(table.replySeen(r));
         assertTimeout(r, T0, 60 * SECOND);
-        assertEquals(OK, table.update(reply, SYN | ACK, 74, T0 + SECOND));
+        assertEquals(OK, table.update(reply, SYN | ACK, T0 + SECOND));
     }
 
     @Test
@@ -272,7 +267,7 @@ final class ConntrackTableTest
     {
         table = new ConntrackTable(16);
         final long r = CLIENT_TO_SERVER.create(table, SYN, T0);
-        table.update(CLIENT_TO_SERVER.reversed().lookup(table, T0), SYN | ACK, 60, T0);
+        table.update(CLIENT_TO_SERVER.reversed().lookup(table, T0), SYN | ACK, T0);
         final long again = CLIENT_TO_SERVER.reversed().create(table, SYN, T0 + SECOND);
         assertEquals(slot(r), slot(again));
         assertEquals(REPLY, direction(again));
@@ -294,7 +289,7 @@ final class ConntrackTableTest
         final Tuple t = v4(7, ip4(198, 19, 0, 1), ip4(198, 19, 0, 2), 1111, 2222, protocol);
         final long r = t.create(table, protocol == TCP ? SYN : 0, T0);
         final long last = T0 + 5 * SECOND;
-        assertEquals(OK, table.update(fromReply == 1 ? t.reversed().lookup(table, last) : r, flags, 100, last));
+        assertEquals(OK, table.update(fromReply == 1 ? t.reversed().lookup(table, last) : r, flags, last));
         final long timeout = seconds * SECOND;
 
         assertTrue(isEntry(t.lookup(table, last + timeout - 1)));
@@ -315,12 +310,13 @@ final class ConntrackTableTest
     {
         table = new ConntrackTable(16);
         final long r = CLIENT_TO_SERVER.create(table, SYN, T0);
-        table.update(r, SYN, 74, T0);
+        table.update(r, SYN, T0);
         final long later = T0 + 61 * SECOND;
         final long again = CLIENT_TO_SERVER.reversed().create(table, SYN, later);
         assertEquals(slot(r), slot(again));
         assertEquals(ORIGINAL, direction(again), "the new opener is the other side");
-        assertEquals(0, table.packets(again, ORIGINAL));
+        assertEquals(SYN_SENT, table.state(again));
+        assertFalse(table.replySeen(again), "a fresh entry");
         assertEquals(1, table.size());
         assertEquals(REPLY, direction(CLIENT_TO_SERVER.lookup(table, later)));
     }
@@ -339,7 +335,7 @@ final class ConntrackTableTest
         {
             final long reply = tcp(i).reversed().lookup(table, T0 + SECOND);
             assertEquals(REPLY, direction(reply));
-            assertEquals(OK, table.update(reply, SYN | ACK, 60, T0 + SECOND));
+            assertEquals(OK, table.update(reply, SYN | ACK, T0 + SECOND));
         }
         assertEquals(8, table.size());
 
@@ -439,12 +435,12 @@ final class ConntrackTableTest
         assertEquals(BAD_TUPLE, new Tuple(1, 4, 0, 1L << 32, 0, 2, 3, 4, UDP).create(table, 0, T0), "IPv4 above 32 bits");
         assertEquals(MISS, v4(1 << 24, 1, 2, 3, 4, UDP).lookup(table, T0));
         assertEquals(0, table.size());
-        assertEquals(NO_ENTRY, table.update(MISS, 0, 1, T0));
-        assertEquals(NO_ENTRY, table.update(FULL, 0, 1, T0));
-        assertEquals(NO_ENTRY, table.update(Long.MAX_VALUE, 0, 1, T0));
-        assertEquals(NO_ENTRY, table.update(4, 0, 1, T0), "empty slot");
+        assertEquals(NO_ENTRY, table.update(MISS, 0, T0));
+        assertEquals(NO_ENTRY, table.update(FULL, 0, T0));
+        assertEquals(NO_ENTRY, table.update(Long.MAX_VALUE, 0, T0));
+        assertEquals(NO_ENTRY, table.update(4, 0, T0), "empty slot");
         assertThrows(IllegalArgumentException.class, () -> table.state(MISS));
-        assertThrows(IllegalArgumentException.class, () -> table.packets(0, 2));
+        assertThrows(IllegalArgumentException.class, () -> table.replySeen(-5));
     }
 
     @Test
@@ -463,7 +459,7 @@ final class ConntrackTableTest
         final int entries = 1_000_000;
         table = new ConntrackTable(entries);
         assertEquals(entries, table.maxEntries());
-        assertEquals(128_000_000L, table.bytes());
+        assertEquals(64_000_000L + 32_000_000L, table.bytes(), "32-byte slots at load 0.5 and a 32-byte IPv6 address record per entry");
         assertTrue(table.bytes() <= 128L << 20);
         assertEquals(table.bytes(), ConntrackTable.bytesFor(entries));
         for (int i = 0; i < entries; i++)
@@ -476,6 +472,52 @@ final class ConntrackTableTest
         {
             final long r = flow(i).reversed().lookup(table, T0 + SECOND);
             assertEquals(REPLY, direction(r), "flow " + i);
+        }
+    }
+
+    /**
+     * IPv6 address records are never lost: a table filled with IPv6 connections, emptied by
+     * expiry (expired slots reused in place by IPv4 and IPv6 connections, then swept), fills
+     * with IPv6 again, round after round, and every connection is found with its own addresses.
+     */
+    @Test
+    void ipv6AddressRecordsAreReusedAcrossExpiryReuseAndSweeps()
+    {
+        final int entries = 40;
+        table = new ConntrackTable(entries);
+        long now = T0;
+        for (int round = 0; round < 5; round++)
+        {
+            for (int i = 0; i < entries; i++)
+            {
+                assertTrue(isEntry(v6(round, i, 1000 + i, 40_000, 53, UDP).create(table, 0, now)), "round " + round + " flow " + i);
+            }
+            assertEquals(FULL, v6(round, 99, 99, 1, 2, UDP).create(table, 0, now));
+            for (int i = 0; i < entries; i++)
+            {
+                final Tuple t = v6(round, i, 1000 + i, 40_000, 53, UDP);
+                assertEquals(ORIGINAL, direction(t.lookup(table, now)));
+                assertEquals(REPLY, direction(t.reversed().lookup(table, now)));
+                assertEquals(MISS, v6(round, i, 2000 + i, 40_000, 53, UDP).lookup(table, now), "other addresses");
+            }
+            now += 61 * SECOND;
+            // The table is full of expired entries: new connections reuse those on their probe paths in place.
+            int reused = 0;
+            for (int i = 0; i < entries; i++)
+            {
+                reused += isEntry(v4(round, i, 7, 1, 2, UDP).create(table, 0, now)) ? 1 : 0;
+                final Tuple six = v6(round + 100, i, 7, 1, 2, UDP);
+                if (isEntry(six.create(table, 0, now)))
+                {
+                    reused++;
+                    assertEquals(ORIGINAL, direction(six.lookup(table, now)));
+                }
+            }
+            assertTrue(reused > 0, "expired slots on the probe paths are reused");
+            assertEquals(entries, table.size(), "reuse in place does not grow the table");
+            now += 61 * SECOND;
+            table.sweep(now, 4 * table.capacity());
+            assertEquals(0, table.size());
         }
     }
 
@@ -494,7 +536,7 @@ final class ConntrackTableTest
     /**
      * The peer identity cached in an IPv4 entry: returned for the same endpoint and ipcache
      * version only, kept when other entries' removal shifts the entry, and never mistaken for
-     * a key (lookups in both directions still find the entry); IPv6 entries cache nothing.
+     * a key (lookups in both directions still find the entry); IPv6 entries cache too.
      */
     @Test
     void cachedPeerIdentityNeedsTheSameEndpointAndVersion()
@@ -524,7 +566,8 @@ final class ConntrackTableTest
         final Tuple six = v6(5, 1, 2, 40_000, 443, TCP);
         final long entry6 = six.create(table, SYN, T0);
         table.cachePeer(entry6, ConntrackTable.PEER_DESTINATION, 42, 9);
-        assertEquals(-1, table.cachedPeer(entry6, ConntrackTable.PEER_DESTINATION, 9), "IPv6 entries cache nothing");
+        assertEquals(42, table.cachedPeer(entry6, ConntrackTable.PEER_DESTINATION, 9), "IPv6 entries cache too");
+        assertEquals(-1, table.cachedPeer(entry6, ConntrackTable.PEER_SOURCE, 9));
         assertEquals(entry6, six.lookup(table, T0));
     }
 

@@ -131,7 +131,7 @@ final class SequentialFilterReference implements Stage
             if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
             {
                 // Replies of an allowed connection pass whatever the policy says (stateful).
-                conntrack.update(found, key.tcpFlags, batch.length[i], now);
+                conntrack.update(found, key.tcpFlags, now);
                 continue;
             }
             final int srcIdentity = srcLocal ? srcLocalIdentity : remoteSource(batch, i, zone);
@@ -165,7 +165,7 @@ final class SequentialFilterReference implements Stage
             {
                 // The opening direction is re-checked on every packet, as Cilium does, so that
                 // a policy change also cuts connections it no longer allows.
-                conntrack.update(found, key.tcpFlags, batch.length[i], now);
+                conntrack.update(found, key.tcpFlags, now);
                 continue;
             }
             final long created = conntrack.create(zone, key.version, key.srcHigh, key.srcLow, key.dstHigh, key.dstLow, key.srcPort, key.dstPort,
@@ -177,7 +177,7 @@ final class SequentialFilterReference implements Stage
                     DropReason.CT_MAP_INSERTION_FAILED.code());
                 continue;
             }
-            conntrack.update(created, key.tcpFlags, batch.length[i], now);
+            conntrack.update(created, key.tcpFlags, now);
             event(batch, i, srcIdentity, dstIdentity, zone, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, direction, 0);
         }
         policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
