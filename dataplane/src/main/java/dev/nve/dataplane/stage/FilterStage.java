@@ -11,6 +11,7 @@ import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.policy.Identities;
 import dev.nve.dataplane.policy.PolicyDirection;
 import dev.nve.dataplane.policy.PolicyTable;
+import dev.nve.dataplane.policy.PolicyVerdictCache;
 import dev.nve.dataplane.policy.PolicyVerdict;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
@@ -56,6 +57,7 @@ public final class FilterStage implements Stage
     private final ConntrackTable conntrack;
     private final FlowEvents events;
     private final FlowKey key = new FlowKey();
+    private final PolicyVerdictCache verdicts = new PolicyVerdictCache();
     private final int[] batchRules;
     private final long[] batchRulePackets;
     private final long[] batchRuleBytes;
@@ -173,6 +175,7 @@ public final class FilterStage implements Stage
         {
             return;
         }
+        verdicts.use(policy);
         final int count = batch.count();
         batchRuleCount = 0;
         memoEgressIdentity = NO_MEMO;
@@ -193,7 +196,7 @@ public final class FilterStage implements Stage
             ipCacheVersion = tables.ipCache().version();
             for (int n = 0; n < tracked; n++)
             {
-                decide(batch, trackedFrames[n], policy);
+                decide(batch, trackedFrames[n]);
             }
         }
         policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
@@ -376,7 +379,7 @@ public final class FilterStage implements Stage
      * this one stays small enough for the JIT to inline the common path (a tracked connection)
      * whole.
      */
-    private void decide(final PacketBatch batch, final int i, final PolicyTable policy)
+    private void decide(final PacketBatch batch, final int i)
     {
         final int w = work[i];
         if ((w & SRC_LOCAL) == 0 && batch.srcIdentity[i] == Identities.HOST)
@@ -397,7 +400,7 @@ public final class FilterStage implements Stage
             return;
         }
         resolve(batch, i, w, found);
-        final int verdict = check(batch, i, w, policy);
+        final int verdict = check(batch, i, w);
         if (!PolicyVerdict.isAllowed(verdict))
         {
             deny(batch, i, verdict);
@@ -416,9 +419,10 @@ public final class FilterStage implements Stage
     /**
      * The enforced policy checks of a frame in the opening direction (egress, then ingress if
      * egress allowed it), rules counted; the verdict of the last check, its direction in
-     * {@link #checkedDirection}.
+     * {@link #checkedDirection}. The policy table answers through the worker's
+     * {@link PolicyVerdictCache}: the same answers, mostly without touching the table.
      */
-    private int check(final PacketBatch batch, final int i, final int w, final PolicyTable policy)
+    private int check(final PacketBatch batch, final int i, final int w)
     {
         final boolean egress = (w & EGRESS) != 0;
         final boolean ingress = (w & INGRESS) != 0;
@@ -429,7 +433,7 @@ public final class FilterStage implements Stage
         int direction = FlowEvents.DIRECTION_NONE;
         if (egress)
         {
-            verdict = policy.lookup(source, PolicyDirection.EGRESS, destination, protocol[i], port);
+            verdict = verdicts.lookup(source, PolicyDirection.EGRESS, destination, protocol[i], port);
             direction = FlowEvents.DIRECTION_EGRESS;
         }
         if (ingress && (!egress || PolicyVerdict.isAllowed(verdict)))
@@ -438,7 +442,7 @@ public final class FilterStage implements Stage
             {
                 countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);
             }
-            verdict = policy.lookup(destination, PolicyDirection.INGRESS, source, protocol[i], port);
+            verdict = verdicts.lookup(destination, PolicyDirection.INGRESS, source, protocol[i], port);
             direction = FlowEvents.DIRECTION_INGRESS;
         }
         countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * For random identities, rules (selectors with prefixes and expressions, entities, ports,
  * ranges, allow and deny, empty rules) and enforcement modes, the off-heap table and the heap
- * model both answer every one of 200 random flows exactly as {@link ReferencePolicy}.
+ * model both answer every one of 200 random flows exactly as {@link ReferencePolicy}, and so
+ * does a {@link PolicyVerdictCache} kept across the scenarios (asked twice per flow).
  * Values are drawn from small pools so that selectors, peers and port edges collide often.
  */
 final class PolicyPropertyTest
@@ -32,6 +33,8 @@ final class PolicyPropertyTest
     private static final int[] PORTS = {0, 1, 52, 53, 54, 79, 80, 81, 443, 1000, 1024, 8080, 65535};
     private static final int[] PROTOCOLS = {1, 6, 17, 58};
     private static final int FLOWS = 200;
+    /** One worker's cache across all scenarios: each new table must make it forget the last one's answers. */
+    private static final PolicyVerdictCache CACHE = new PolicyVerdictCache();
 
     record Scenario(IdentityRegistry identities, List<Integer> pool, List<PolicyRule> rules, EnforcementMode mode, long flowSeed)
     {
@@ -62,6 +65,7 @@ final class PolicyPropertyTest
     {
         final CompiledPolicy compiled = new PolicyCompiler().compile(scenario.rules(), scenario.mode(), scenario.identities());
         final PolicyTable table = PolicyTable.of(compiled);
+        CACHE.use(table);
         final Random random = new Random(scenario.flowSeed());
         for (int i = 0; i < FLOWS; i++)
         {
@@ -77,6 +81,8 @@ final class PolicyPropertyTest
             final String want = PolicyVerdict.toString(PolicyVerdict.of(expected.kind(), expected.rule() < 0 ? PolicyVerdict.NO_RULE : expected.rule()));
             assertEquals(want, PolicyVerdict.toString(table.lookup(endpoint, direction, peer, protocol, port)), flow);
             assertEquals(want, PolicyVerdict.toString(compiled.evaluate(endpoint, direction, peer, protocol, port)), flow);
+            assertEquals(want, PolicyVerdict.toString(CACHE.lookup(endpoint, direction, peer, protocol, port)), flow + " (verdict cache)");
+            assertEquals(want, PolicyVerdict.toString(CACHE.lookup(endpoint, direction, peer, protocol, port)), flow + " (verdict cache, again)");
         }
     }
 
