@@ -81,8 +81,9 @@ public final class ConntrackKey
         }
         final int sPort = srcPort & 0xFFFF;
         final int dPort = dstPort & 0xFFFF;
-        // The weighted sum has the sign of the lexicographic comparison of (high, low, port).
-        final int order = (Long.compareUnsigned(srcHigh, dstHigh) << 2) + (Long.compareUnsigned(srcLow, dstLow) << 1)
+        // The weighted sum of signs has the sign of the lexicographic comparison of (high, low,
+        // port) (compareUnsigned promises only a sign, hence signum).
+        final int order = (Integer.signum(Long.compareUnsigned(srcHigh, dstHigh)) << 2) + (Integer.signum(Long.compareUnsigned(srcLow, dstLow)) << 1)
             + Integer.signum(sPort - dPort);
         final long swap = (-order) >> 31;
         final long highDifference = (srcHigh ^ dstHigh) & swap;
