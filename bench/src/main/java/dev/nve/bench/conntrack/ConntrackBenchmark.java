@@ -1,5 +1,6 @@
 package dev.nve.bench.conntrack;
 
+import dev.nve.dataplane.conntrack.ConntrackBatchLookup;
 import dev.nve.dataplane.conntrack.ConntrackKey;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.wire.TcpHeader;
@@ -18,6 +19,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -67,8 +69,10 @@ public class ConntrackBenchmark
     private final int[] protocol = new int[STREAM_LENGTH];
     private final long[] hashes = new long[BATCH];
     private final ConntrackKey[] keys = keys();
-    private final long[] lines = new long[BATCH];
-    private final int[] further = new int[BATCH];
+    private final ConntrackBatchLookup lookups = new ConntrackBatchLookup(BATCH);
+    private final long[] times = new long[BATCH];
+    /** Every packet of a batch, for {@link ConntrackBatchLookup#lookUp}. */
+    private static final int[] ALL = java.util.stream.IntStream.range(0, BATCH).toArray();
     private final long[] found = new long[BATCH];
 
     private static ConntrackKey[] keys()
@@ -174,9 +178,10 @@ public class ConntrackBenchmark
     }
 
     /**
-     * The filter stage's pattern: each packet's key computed once, the home lines touched in a
-     * loop of loads only, a home-line lookup each, the next line touched and the probe finished
-     * for the ones that go further (about 12% with 1,000,000 entries), then the updates.
+     * The filter stage's pattern: each packet's key computed once, the lookups of
+     * {@link ConntrackBatchLookup} (home lines touched in a loop of loads only, a home-line
+     * lookup each, the next line touched and the probe finished for the ones that go further,
+     * about 12% with 1,000,000 entries), then the updates.
      */
     @Benchmark
     @OperationsPerInvocation(BATCH)
@@ -189,26 +194,9 @@ public class ConntrackBenchmark
         {
             final int p = (at + i) & (STREAM_LENGTH - 1);
             keys[i].ofIpv4(zone[p], src[p], dst[p], srcPort[p], dstPort[p], protocol[p]);
-            lines[i] = t.homeLine(keys[i].hash);
         }
-        long sum = t.touchLines(lines, BATCH);
-        int furtherCount = 0;
-        for (int i = 0; i < BATCH; i++)
-        {
-            final long r = t.lookupHome(keys[i], time);
-            found[i] = r;
-            further[furtherCount] = i;
-            furtherCount += r == ConntrackTable.FURTHER ? 1 : 0;
-        }
-        for (int n = 0; n < furtherCount; n++)
-        {
-            lines[n] = t.nextLine(t.homeLine(keys[further[n]].hash));
-        }
-        sum += t.touchLines(lines, furtherCount);
-        for (int n = 0; n < furtherCount; n++)
-        {
-            found[further[n]] = t.lookup(keys[further[n]], time);
-        }
+        Arrays.fill(times, time);
+        long sum = lookups.lookUp(t, keys, ALL, BATCH, times, found);
         for (int i = 0; i < BATCH; i++)
         {
             sum += t.update(found[i], TcpHeader.ACK, time) + found[i];

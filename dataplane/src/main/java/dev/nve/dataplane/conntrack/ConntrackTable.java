@@ -60,7 +60,7 @@ import java.lang.foreign.ValueLayout;
  * home line ({@link #homeLine}, {@link #touchLines}), looks every key up in its home line
  * ({@link #lookupHome}), touches the next line of those that go {@link #FURTHER}
  * ({@link #nextLine}) and finishes them ({@link #lookup(ConntrackKey, long)}), so that the
- * misses overlap. A lookup result
+ * misses overlap ({@link ConntrackBatchLookup} does that for the filter). A lookup result
  * ({@code slot << 1 | direction}) stays valid until the next {@link #sweep} (which moves
  * entries); {@link #create} never moves other entries.
  * <p>

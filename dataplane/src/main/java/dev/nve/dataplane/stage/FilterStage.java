@@ -1,5 +1,6 @@
 package dev.nve.dataplane.stage;
 
+import dev.nve.dataplane.conntrack.ConntrackBatchLookup;
 import dev.nve.dataplane.conntrack.ConntrackKey;
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.DropReason;
@@ -79,12 +80,10 @@ public final class FilterStage implements Stage
     private final ConntrackKey[] keys;
     /** Conntrack lookup results of the lookup pass (see process). */
     private final long[] found;
-    /** The frames whose home-line lookup said FURTHER, in frame order ({@code furtherCount} of them). */
-    private final int[] further;
     /** The frames parse did not skip, in frame order. */
     private final int[] trackedFrames;
-    /** Conntrack line offsets for {@link ConntrackTable#touchLines}. */
-    private final long[] lineOffsets;
+    /** The conntrack lookup passes (see process). */
+    private final ConntrackBatchLookup lookups;
     /** True once a frame of this batch created a connection: later lookup-pass results are redone. */
     private boolean createdInBatch;
     /** The ipcache version read before this batch's lookups (tags the peer identities cached in conntrack). */
@@ -138,9 +137,8 @@ public final class FilterStage implements Stage
             keys[i] = new ConntrackKey();
         }
         this.found = new long[batchCapacity];
-        this.further = new int[batchCapacity];
         this.trackedFrames = new int[batchCapacity];
-        this.lineOffsets = new long[batchCapacity];
+        this.lookups = new ConntrackBatchLookup(batchCapacity);
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
     }
@@ -191,7 +189,7 @@ public final class FilterStage implements Stage
         }
         if (tracked > 0)
         {
-            lookUp(batch, tracked);
+            sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
             createdInBatch = false;
             ipCacheVersion = tables.ipCache().version();
             for (int n = 0; n < tracked; n++)
@@ -201,45 +199,6 @@ public final class FilterStage implements Stage
         }
         policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
         counters.flush();
-    }
-
-    /**
-     * The lookup passes of {@link #process}: {@link #found} for the {@code tracked} frames of
-     * {@link #trackedFrames}. The line offsets are computed first, so that the touch loops do
-     * nothing but load: the fewer instructions between two missing loads, the more of them the
-     * core keeps in flight (touching in the parse loop instead was measured 2x slower).
-     */
-    private void lookUp(final PacketBatch batch, final int tracked)
-    {
-        final ConntrackTable table = conntrack;
-        for (int n = 0; n < tracked; n++)
-        {
-            lineOffsets[n] = table.homeLine(keys[trackedFrames[n]].hash);
-        }
-        long touched = table.touchLines(lineOffsets, tracked);
-        int furtherCount = 0;
-        for (int n = 0; n < tracked; n++)
-        {
-            final int i = trackedFrames[n];
-            final long result = table.lookupHome(keys[i], batch.timestampNanos[i]);
-            found[i] = result;
-            further[furtherCount] = i;
-            furtherCount += result == ConntrackTable.FURTHER ? 1 : 0;
-        }
-        if (furtherCount > 0)
-        {
-            for (int n = 0; n < furtherCount; n++)
-            {
-                lineOffsets[n] = table.nextLine(table.homeLine(keys[further[n]].hash));
-            }
-            touched += table.touchLines(lineOffsets, furtherCount);
-            for (int n = 0; n < furtherCount; n++)
-            {
-                final int i = further[n];
-                found[i] = table.lookup(keys[i], batch.timestampNanos[i]);
-            }
-        }
-        sink = touched;
     }
 
     /** Keeps the table touches observable so the JIT cannot remove them. */
