@@ -3,7 +3,6 @@ package dev.nve.dataplane.table;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -64,7 +63,6 @@ public final class IpCache implements AutoCloseable
     private static final int ZONE_OFFSET = 16;
     private static final int IDENTITY_OFFSET = 20;
     private static final int SEQUENCE_OFFSET = 24;
-    private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
 
     private final Arena arena = Arena.ofShared();
     private final LongIntHashTable index;
@@ -223,14 +221,12 @@ public final class IpCache implements AutoCloseable
         final long base = (long)entry * ENTRY_SIZE;
         while (true)
         {
-            final int before = (int)SEQUENCE.getAcquire(entries, base + SEQUENCE_OFFSET);
+            final int before = SlotSeqlock.readBegin(entries, base + SEQUENCE_OFFSET);
             final long entryHigh = entries.get(U64_BE, base + HIGH_OFFSET);
             final long entryLow = entries.get(U64_BE, base + LOW_OFFSET);
             final int entryZone = entries.get(ValueLayout.JAVA_INT, base + ZONE_OFFSET);
             final int identity = entries.get(ValueLayout.JAVA_INT, base + IDENTITY_OFFSET);
-            VarHandle.loadLoadFence();
-            final int after = (int)SEQUENCE.getAcquire(entries, base + SEQUENCE_OFFSET);
-            if (before == after && (before & 1) == 0)
+            if (SlotSeqlock.readValid(entries, base + SEQUENCE_OFFSET, before))
             {
                 return identity != FREE && entryZone == zone && entryHigh == high && entryLow == low ? identity : MISSING;
             }
@@ -442,14 +438,12 @@ public final class IpCache implements AutoCloseable
     private void writeEntry(final int entry, final int zone, final long high, final long low, final int identity)
     {
         final long base = (long)entry * ENTRY_SIZE;
-        final int sequence = entries.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
-        SEQUENCE.setOpaque(entries, base + SEQUENCE_OFFSET, sequence + 1);
-        VarHandle.storeStoreFence();
+        final int sequence = SlotSeqlock.beginWrite(entries, base + SEQUENCE_OFFSET);
         entries.set(U64_BE, base + HIGH_OFFSET, high);
         entries.set(U64_BE, base + LOW_OFFSET, low);
         entries.set(ValueLayout.JAVA_INT, base + ZONE_OFFSET, zone);
         entries.set(ValueLayout.JAVA_INT, base + IDENTITY_OFFSET, identity);
-        SEQUENCE.setRelease(entries, base + SEQUENCE_OFFSET, sequence + 2);
+        SlotSeqlock.endWrite(entries, base + SEQUENCE_OFFSET, sequence);
     }
 
     /** Calls {@code visitor} for every key (writer thread, for dumps). */

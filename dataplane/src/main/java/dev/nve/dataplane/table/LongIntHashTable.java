@@ -3,7 +3,6 @@ package dev.nve.dataplane.table;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 import static dev.nve.dataplane.wire.Bytes.U64_BE;
 
@@ -39,7 +38,6 @@ public final class LongIntHashTable implements AutoCloseable
     private static final int KEY_OFFSET = 0;
     private static final int VALUE_OFFSET = 8;
     private static final int SEQUENCE_OFFSET = 12;
-    private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
 
     private final Arena arena;
     private final MemorySegment slots;
@@ -109,12 +107,10 @@ public final class LongIntHashTable implements AutoCloseable
         for (int probes = 0; probes <= mask; probes++)
         {
             final long base = (long)index * SLOT_SIZE;
-            final int before = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
+            final int before = SlotSeqlock.readBegin(slots, base + SEQUENCE_OFFSET);
             final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
             final int value = slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
-            VarHandle.loadLoadFence();
-            final int after = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
-            if (before != after || (before & 1) != 0)
+            if (!SlotSeqlock.readValid(slots, base + SEQUENCE_OFFSET, before))
             {
                 probes--;
                 Thread.onSpinWait();
@@ -310,12 +306,10 @@ public final class LongIntHashTable implements AutoCloseable
     private void write(final long base, final long key, final int value)
     {
         final long tableWrites = writes.startWrite();
-        final int sequence = slots.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
-        SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, sequence + 1);
-        VarHandle.storeStoreFence();
+        final int sequence = SlotSeqlock.beginWrite(slots, base + SEQUENCE_OFFSET);
         slots.set(U64_BE, base + KEY_OFFSET, key);
         slots.set(ValueLayout.JAVA_INT, base + VALUE_OFFSET, value);
-        SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, sequence + 2);
+        SlotSeqlock.endWrite(slots, base + SEQUENCE_OFFSET, sequence);
         writes.endWrite(tableWrites);
     }
 

@@ -3,7 +3,6 @@ package dev.nve.dataplane.table;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.security.SecureRandom;
 
 import static dev.nve.dataplane.wire.Bytes.U64_BE;
@@ -62,7 +61,6 @@ public final class NeighbourTable implements AutoCloseable
     private static final int EMPTY = 0;
     private static final int DELETED = -1;
     private static final long MAC_MASK = 0xFFFF_FFFF_FFFFL;
-    private static final VarHandle SEQUENCE = ValueLayout.JAVA_INT.varHandle();
 
     /**
      * The slots; replaced whole when tombstones pile up ({@link #rebuild}). Memory of an
@@ -133,14 +131,12 @@ public final class NeighbourTable implements AutoCloseable
         for (int probes = 0; probes <= mask; probes++)
         {
             final long base = (long)index * SLOT_SIZE;
-            final int before = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
+            final int before = SlotSeqlock.readBegin(slots, base + SEQUENCE_OFFSET);
             final int slotNetwork = slots.get(ValueLayout.JAVA_INT, base + NETWORK_OFFSET);
             final long slotHigh = slots.get(U64_BE, base + HIGH_OFFSET);
             final long slotLow = slots.get(U64_BE, base + LOW_OFFSET);
             final long mac = slots.get(ValueLayout.JAVA_LONG, base + MAC_OFFSET);
-            VarHandle.loadLoadFence();
-            final int after = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
-            if (before != after || (before & 1) != 0)
+            if (!SlotSeqlock.readValid(slots, base + SEQUENCE_OFFSET, before))
             {
                 probes--;
                 Thread.onSpinWait();
@@ -331,14 +327,12 @@ public final class NeighbourTable implements AutoCloseable
     private void write(final long base, final int network, final long high, final long low, final long mac)
     {
         final MemorySegment slots = this.slots;
-        final int sequence = slots.get(ValueLayout.JAVA_INT, base + SEQUENCE_OFFSET);
-        SEQUENCE.setOpaque(slots, base + SEQUENCE_OFFSET, sequence + 1);
-        VarHandle.storeStoreFence();
+        final int sequence = SlotSeqlock.beginWrite(slots, base + SEQUENCE_OFFSET);
         slots.set(U64_BE, base + HIGH_OFFSET, high);
         slots.set(U64_BE, base + LOW_OFFSET, low);
         slots.set(ValueLayout.JAVA_LONG, base + MAC_OFFSET, mac);
         slots.set(ValueLayout.JAVA_INT, base + NETWORK_OFFSET, network);
-        SEQUENCE.setRelease(slots, base + SEQUENCE_OFFSET, sequence + 2);
+        SlotSeqlock.endWrite(slots, base + SEQUENCE_OFFSET, sequence);
     }
 
     /** Calls {@code visitor} for every entry (writer thread: dumps, removing a network). */
