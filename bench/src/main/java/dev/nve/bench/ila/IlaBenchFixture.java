@@ -163,6 +163,18 @@ final class IlaBenchFixture
         return address;
     }
 
+    /** A benchmark's tear-down: frees the tables and frames, then fails the run if any frame was dropped. */
+    static void closeCheckingDrops(final Tables tables, final FrameMemory memory, final Counters counters)
+    {
+        final long drops = totalDrops(counters);
+        tables.close();
+        memory.close();
+        if (drops != 0)
+        {
+            throw new IllegalStateException("frames were dropped during the run: " + nonZero(counters));
+        }
+    }
+
     static long totalDrops(final Counters counters)
     {
         long drops = 0;

@@ -197,12 +197,6 @@ public class IlaEgressBenchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        final long drops = IlaBenchFixture.totalDrops(counters);
-        tables.close();
-        memory.close();
-        if (drops != 0)
-        {
-            throw new IllegalStateException("frames were dropped during the run: " + IlaBenchFixture.nonZero(counters));
-        }
+        IlaBenchFixture.closeCheckingDrops(tables, memory, counters);
     }
 }

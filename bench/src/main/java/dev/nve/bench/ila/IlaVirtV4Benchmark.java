@@ -196,13 +196,7 @@ public class IlaVirtV4Benchmark
     @TearDown(Level.Trial)
     public void tearDown()
     {
-        final long drops = IlaBenchFixture.totalDrops(counters);
-        tables.close();
-        memory.close();
-        if (drops != 0)
-        {
-            throw new IllegalStateException("frames were dropped during the run: " + IlaBenchFixture.nonZero(counters));
-        }
+        IlaBenchFixture.closeCheckingDrops(tables, memory, counters);
     }
 
     private static InetAddress address(final String literal)
