@@ -133,9 +133,8 @@ final class EvpnFrrTest
         Files.writeString(bgpConfig, config.substring(0, config.lastIndexOf('}')) + """
             , "bgp": {"as": 65000, "routerId": "%s", "holdTime": 9, "peers": [{"address": "%s", "as": 65000}]}}
             """.formatted(H_UNDERLAY_IP, K_UNDERLAY_IP));
-        run = topology.netns.start(H, Duration.ofSeconds(120), "env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1",
-            "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("nve").toString(), "run", "--config", bgpConfig.toString(),
-            "--duration", "110", "--control-socket", socket.toString());
+        run = topology.netns.start(H, Duration.ofSeconds(120), NveProcesses.launcher(root, "run", "--config", bgpConfig.toString(),
+            "--duration", "110", "--control-socket", socket.toString()).toArray(String[]::new));
         run.awaitOutput("nve run: BGP EVPN speaker", Duration.ofSeconds(60));
         final long nveUp = System.nanoTime();
 

@@ -233,8 +233,7 @@ final class EvpnTwoHostTest
               "bgp": {"as": 65000, "routerId": "%s", "holdTime": %d, "peers": [{"address": "%s", "as": 65000}]}
             }
             """.formatted(H_MAC[h], H_IP[h], H_IP[3 - h], H_MAC[3 - h], VNI, endpoints, spare, H_IP[h], HOLD_SECONDS, R_IP));
-        nve[h] = netns.start("h" + h, Duration.ofSeconds(220), "env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "run", "--config", config.toString(), "--duration", "200", "--control-socket", socket(h).toString());
+        nve[h] = netns.start("h" + h, Duration.ofSeconds(220), NveProcesses.launcher(root, "run", "--config", config.toString(), "--duration", "200", "--control-socket", socket(h).toString()).toArray(String[]::new));
         nve[h].awaitOutput("nve run: BGP EVPN speaker", Duration.ofSeconds(60));
     }
 

@@ -71,9 +71,8 @@ final class NeighbourSuppressionTest
     @Test
     void requestsForProxiedAddressesAreAnsweredLocallyAndNotFlooded() throws Exception
     {
-        final Netns.Background run = topology.netns.start(H, Duration.ofSeconds(60), "env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1",
-            "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("nve").toString(), "run", "--config", topology.config.toString(),
-            "--duration", "45", "--control-socket", socket.toString());
+        final Netns.Background run = topology.netns.start(H, Duration.ofSeconds(60), NveProcesses.launcher(root, "run", "--config", topology.config.toString(),
+            "--duration", "45", "--control-socket", socket.toString()).toArray(String[]::new));
         run.awaitOutput("nve run: control socket", Duration.ofSeconds(40));
         assertOk(ctl("neigh", "add", String.valueOf(VNI), PROXY_IP4, PROXY_MAC));
         assertOk(ctl("neigh", "add", String.valueOf(VNI), PROXY_IP6, PROXY_MAC));

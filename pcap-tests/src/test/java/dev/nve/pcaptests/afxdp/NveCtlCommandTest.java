@@ -72,9 +72,8 @@ final class NveCtlCommandTest
     @Test
     void tablesChangeUnderTrafficAndBadRequestsAreRefused() throws Exception
     {
-        final Netns.Background run = topology.netns.start(H, Duration.ofSeconds(120), "env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1",
-            "JAVA_HOME=" + System.getProperty("java.home"), root.resolve("nve").toString(), "run", "--config", topology.config.toString(),
-            "--duration", "100", "--control-socket", socket.toString(), "--metrics", H_UNDERLAY_IP + ":9469");
+        final Netns.Background run = topology.netns.start(H, Duration.ofSeconds(120), NveProcesses.launcher(root, "run", "--config", topology.config.toString(),
+            "--duration", "100", "--control-socket", socket.toString(), "--metrics", H_UNDERLAY_IP + ":9469").toArray(String[]::new));
         run.awaitOutput("nve run: control socket", Duration.ofSeconds(60));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));
 
@@ -140,8 +139,7 @@ final class NveCtlCommandTest
 
     private String[] ctlCommand(final String... args)
     {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "ctl"));
+        final List<String> command = NveProcesses.launcher(root, "ctl");
         command.addAll(List.of(args));
         return command.toArray(String[]::new);
     }

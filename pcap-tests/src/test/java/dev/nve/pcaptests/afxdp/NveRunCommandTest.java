@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -120,8 +119,7 @@ final class NveRunCommandTest
     /** {@code ip netns exec H timeout ... env NVE_NO_BUILD=1 ... ./nve run --config CONFIG ARGS}. */
     private Netns.Background startNve(final String... args) throws IOException
     {
-        final List<String> command = new ArrayList<>(List.of("env", "NVE_NO_BUILD=1", "NVE_SKIP_PACKAGES=1", "JAVA_HOME=" + System.getProperty("java.home"),
-            root.resolve("nve").toString(), "run", "--config", topology.config.toString()));
+        final List<String> command = NveProcesses.launcher(root, "run", "--config", topology.config.toString());
         command.addAll(List.of(args));
         return topology.netns.start(H, Duration.ofSeconds(90), command.toArray(String[]::new));
     }
