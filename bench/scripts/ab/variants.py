@@ -17,12 +17,10 @@ def sub(path, old, new, count=1):
 for patch in patches:
     if patch == "plainget":
         sub("table/LongIntHashTable.java",
-            """            final int before = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
+            """            final int before = SlotSeqlock.readBegin(slots, base + SEQUENCE_OFFSET);
             final long slotKey = slots.get(U64_BE, base + KEY_OFFSET);
             final int value = slots.get(ValueLayout.JAVA_INT, base + VALUE_OFFSET);
-            VarHandle.loadLoadFence();
-            final int after = (int)SEQUENCE.getAcquire(slots, base + SEQUENCE_OFFSET);
-            if (before != after || (before & 1) != 0)
+            if (!SlotSeqlock.readValid(slots, base + SEQUENCE_OFFSET, before))
             {
                 probes--;
                 Thread.onSpinWait();
@@ -47,7 +45,7 @@ def unsafe():
             continue
         s = open(f).read()
         n = pat.sub(lambda m: f"dev.nve.dataplane.wire.Mem.{m.group(2)}{m.group(3)}({m.group(1)}, ", s)
-        n = n.replace("(int)SEQUENCE.getAcquire(slots, ", "dev.nve.dataplane.wire.Mem.getIntVolatile(slots, ")
+        n = n.replace("(int)SEQUENCE.getAcquire(segment, ", "dev.nve.dataplane.wire.Mem.getIntVolatile(segment, ")
         if n != s:
             open(f, "w").write(n)
 if "unsafe" in patches:
