@@ -459,7 +459,7 @@ final class ConntrackTableTest
         final int entries = 1_000_000;
         table = new ConntrackTable(entries);
         assertEquals(entries, table.maxEntries());
-        assertEquals(64_000_000L + 32_000_000L, table.bytes(), "32-byte slots at load 0.5 and a 32-byte IPv6 address record per entry");
+        assertEquals(96_000_000L + 32_000_000L, table.bytes(), "32-byte slots at load 1/3 and a 32-byte IPv6 address record per entry");
         assertTrue(table.bytes() <= 128L << 20);
         assertEquals(table.bytes(), ConntrackTable.bytesFor(entries));
         for (int i = 0; i < entries; i++)
