@@ -284,7 +284,7 @@ public class ConntrackBenchmark
         table.close();
     }
 
-    /** The churn table, its own state so that the lookup benchmarks do not carry its 91.6 MiB. */
+    /** The churn table, its own state so that the lookup benchmarks do not carry its 122.1 MiB. */
     @State(Scope.Thread)
     public static class Churn
     {

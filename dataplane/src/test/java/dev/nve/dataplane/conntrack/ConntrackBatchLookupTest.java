@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The batch lookup gives every packet the answer of a plain {@link ConntrackTable#lookup}: a
- * full table (load 0.5, so many probes go on to the next line), IPv4 and IPv6 keys, both
+ * full table (load 1/3, so still some probes go on to the next line), IPv4 and IPv6 keys, both
  * directions, keys that are not there, expired entries, refused tuples, and a selection of
  * packets that skips some.
  */
