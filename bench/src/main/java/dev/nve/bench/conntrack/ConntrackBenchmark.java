@@ -33,6 +33,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #lookupUpdateKeys}: the filter stage's pattern (keys computed once, home lines
  *       touched, home-line lookups, the rest of the probe for those that go further);</li>
  *   <li>{@link #lookupUpdateDependent}: lookup + update one packet after the other;</li>
+ *   <li>the filter's passes one by one, to see where the time goes with many flows (compare
+ *       each at {@code flows} 1 and 1,000,000): {@link #passKeys} (the 64 keys computed, the
+ *       floor of the others), {@link #passTouch} (keys, then the home lines loaded in a loop of
+ *       loads only), {@link #passTouchPrecomputed} (the same loads from precomputed offsets,
+ *       nothing else: what the memory system sustains), {@link #passLookUp} (keys and
+ *       {@link ConntrackBatchLookup#lookUp}; {@link #lookupUpdateKeys} adds the updates) and
+ *       {@link #passLookUpHomeAfterTouchingNextBatch} (the next batch's home lines touched, then
+ *       this batch's home-line lookups in lines touched one invocation earlier: whether a touch
+ *       loop's misses overlap the work after it);</li>
  *   <li>{@link #createSweepChurn}: 64 new UDP flows per invocation (hashed and touched first,
  *       as after a stage's lookup pass that missed) into a second table while
  *       the clock advances 8 ms per invocation and a sweep examines 512 slots, so flows expire
@@ -84,6 +93,9 @@ public class ConntrackBenchmark
         }
         return keys;
     }
+    /** Each stream packet's home line offset, for the passes that touch from precomputed offsets. */
+    private final long[] homeLines = new long[STREAM_LENGTH];
+    private final long[] lineOffsets = new long[BATCH];
     private int cursor;
     private long now = T0;
 
@@ -124,6 +136,7 @@ public class ConntrackBenchmark
                 check(table.update(reply, TcpHeader.SYN | TcpHeader.ACK, T0) == ConntrackTable.OK, "handshake of flow " + i);
             }
         }
+        int further = 0;
         for (int i = 0; i < STREAM_LENGTH; i++)
         {
             final int f = random.nextInt(flows);
@@ -136,7 +149,11 @@ public class ConntrackBenchmark
             protocol[i] = flowProtocol[f];
             check(ConntrackTable.isEntry(table.lookup(zone[i], 4, 0, src[i], 0, dst[i], srcPort[i], dstPort[i], protocol[i], T0)),
                 "stream entry " + i + " missing");
+            keys[0].ofIpv4(zone[i], src[i], dst[i], srcPort[i], dstPort[i], protocol[i]);
+            homeLines[i] = table.homeLine(keys[0].hash);
+            further += table.lookupHome(keys[0], T0) == ConntrackTable.FURTHER ? 1 : 0;
         }
+        System.out.printf("%n[setup] %.1f%% of the stream's keys are outside their home line%n", 100.0 * further / STREAM_LENGTH);
         System.out.printf("%n[setup] conntrack flows=%d: size %d, slots %d, off-heap %d bytes (%.1f MiB)%n",
             flows, table.size(), table.capacity(), table.bytes(), table.bytes() / 1048576.0);
     }
@@ -188,20 +205,87 @@ public class ConntrackBenchmark
     public long lookupUpdateKeys()
     {
         final ConntrackTable t = table;
-        final int at = cursor;
+        nextKeys();
         final long time = now += 1_000;
-        for (int i = 0; i < BATCH; i++)
-        {
-            final int p = (at + i) & (STREAM_LENGTH - 1);
-            keys[i].ofIpv4(zone[p], src[p], dst[p], srcPort[p], dstPort[p], protocol[p]);
-        }
         Arrays.fill(times, time);
         long sum = lookups.lookUp(t, keys, ALL, BATCH, times, found);
         for (int i = 0; i < BATCH; i++)
         {
             sum += t.update(found[i], TcpHeader.ACK, time) + found[i];
         }
+        return sum;
+    }
+
+    /** This invocation's keys (the cursor moves on); returns the stream position. */
+    private int nextKeys()
+    {
+        final int at = cursor;
+        for (int i = 0; i < BATCH; i++)
+        {
+            final int p = (at + i) & (STREAM_LENGTH - 1);
+            keys[i].ofIpv4(zone[p], src[p], dst[p], srcPort[p], dstPort[p], protocol[p]);
+        }
         cursor = (at + BATCH) & (STREAM_LENGTH - 1);
+        return at;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long passKeys()
+    {
+        nextKeys();
+        return keys[BATCH - 1].hash;
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long passTouch()
+    {
+        nextKeys();
+        for (int n = 0; n < BATCH; n++)
+        {
+            lineOffsets[n] = table.homeLine(keys[n].hash);
+        }
+        return table.touchLines(lineOffsets, BATCH);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long passTouchPrecomputed()
+    {
+        final int at = cursor;
+        for (int n = 0; n < BATCH; n++)
+        {
+            lineOffsets[n] = homeLines[(at + n) & (STREAM_LENGTH - 1)];
+        }
+        cursor = (at + BATCH) & (STREAM_LENGTH - 1);
+        return table.touchLines(lineOffsets, BATCH);
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long passLookUp()
+    {
+        nextKeys();
+        Arrays.fill(times, now += 1_000);
+        return lookups.lookUp(table, keys, ALL, BATCH, times, found) + found[BATCH - 1];
+    }
+
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long passLookUpHomeAfterTouchingNextBatch()
+    {
+        final int at = nextKeys();
+        final long time = now += 1_000;
+        for (int n = 0; n < BATCH; n++)
+        {
+            lineOffsets[n] = homeLines[(at + BATCH + n) & (STREAM_LENGTH - 1)];
+        }
+        long sum = table.touchLines(lineOffsets, BATCH);
+        for (int n = 0; n < BATCH; n++)
+        {
+            sum += table.lookupHome(keys[n], time);
+        }
         return sum;
     }
 

@@ -117,7 +117,7 @@ public final class ConntrackTable implements AutoCloseable
     public static final int SLOT_SIZE = 32;
     public static final int IPV6_RECORD_SIZE = 32;
     public static final int MAX_ENTRIES = 1 << 28;
-    /** Slots per entry the table can hold ({@link #slotsFor}). */
+    /** Slots per entry of {@code maxEntries}: the load stays at or below 1/3 ({@link #slotsFor}). */
     public static final int SLOTS_PER_ENTRY = 3;
     /** Expiry resolution: 2^24 ns = 16.8 ms. */
     public static final int TICK_SHIFT = 24;
