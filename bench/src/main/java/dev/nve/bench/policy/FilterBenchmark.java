@@ -75,7 +75,9 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * <b>Peers</b>: 60,000 addresses 198.19.1.0 upwards in the ipcache (zone = the network index),
  * peer p with the identity of {@code c1}'s egress rule p mod (number of such rules); its
- * connections go to a port that rule allows (443 or one of its range).
+ * connections go to a port that rule allows (443 or one of its range). With
+ * {@code spread=fixed} every peer takes rule 0's (the traffic of the 10-rule case whatever the
+ * rule count, so only the policy's size changes).
  * <p>
  * <b>Connections</b> ({@code flows}: 1, 1,000,000): TCP from {@code c1} (random source port)
  * to a random peer, created through the conntrack table's own calls (SYN, SYN+ACK: ESTABLISHED)
@@ -124,6 +126,16 @@ public class FilterBenchmark
 
     @Param({"1", "1000000"})
     public int flows;
+
+    /**
+     * How the peers' identities follow the rule count: {@code rules}, spread over all of
+     * {@code c1}'s egress rules (more rules, more distinct (peer identity, port) pairs: ~17,000
+     * with 100,000 rules); {@code fixed}, every peer with the identity of rule 0's peer and the
+     * connections on rule 0's ports, whatever the rule count (the traffic of the 10-rule case), so
+     * that only the size of the policy changes.
+     */
+    @Param({"rules"})
+    public String spread;
 
     private Tables tables;
     private Counters counters;
@@ -187,7 +199,13 @@ public class FilterBenchmark
         identities.register(Map.of("app", "web"), ENDPOINT_IDENTITY);
         writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(policy(), EnforcementMode.DEFAULT, identities)));
 
-        final int egressRules = (rules + 9) / 10;
+        // c1's egress rules the peers are spread over (rules 0, 10, 20, ...).
+        final int egressRules = switch (spread)
+        {
+            case "rules" -> (rules + 9) / 10;
+            case "fixed" -> 1;
+            default -> throw new IllegalArgumentException("spread must be rules or fixed: " + spread);
+        };
         for (int p = 0; p < PEERS; p++)
         {
             writer.setIpIdentity(network, address(FIRST_PEER_ADDRESS + p), identity(peerOf(10 * (p % egressRules))));
@@ -210,8 +228,8 @@ public class FilterBenchmark
                 .tcp(HTTPS, 40_000, FrameBuilder.TcpFlags.ACK).payload(FRAME_LENGTH - 54).build());
         }
         verifyWholeStream();
-        System.out.printf("%n[setup] filter rules=%d flows=%d: policy %d keys, %d bytes off-heap; ipcache %d entries; conntrack %d entries, %d bytes " +
-                "off-heap (%.1f MiB)%n", rules, flows, tables.policy().keyCount(), tables.policy().bytes(), tables.ipCache().size(), conntrack.size(),
+        System.out.printf("%n[setup] filter rules=%d flows=%d spread=%s: policy %d keys, %d bytes off-heap; ipcache %d entries; conntrack %d entries, %d bytes " +
+                "off-heap (%.1f MiB)%n", rules, flows, spread, tables.policy().keyCount(), tables.policy().bytes(), tables.ipCache().size(), conntrack.size(),
             conntrack.bytes(), conntrack.bytes() / 1048576.0);
     }
 
