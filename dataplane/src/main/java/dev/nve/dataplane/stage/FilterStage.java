@@ -158,9 +158,10 @@ public final class FilterStage implements Stage
      * line and finish them (loops of lookups only, so that these misses overlap too, and over
      * the list, so without a branch per frame on the random probe outcome); then decide,
      * update or create, count and report frame by frame, in frame order, exactly as a
-     * frame-by-frame loop would: a lookup result is redone in the last pass when it missed or
-     * when an earlier frame of the batch created a connection (nothing else moves or adds
-     * entries within a batch). The first passes change no table.
+     * frame-by-frame loop would: a lookup result is redone in the last pass only when an earlier
+     * frame of the batch created a connection (nothing else moves or adds entries within a
+     * batch, and the lookup pass already used each frame's own time). The first passes change
+     * no table.
      * <p>
      * The ipcache identity of a connection's remote endpoint is cached in its conntrack entry,
      * tagged with the ipcache version read before the batch's lookups: established
@@ -349,7 +350,7 @@ public final class FilterStage implements Stage
         }
         final long now = batch.timestampNanos[i];
         long found = this.found[i];
-        if (found < 0 || createdInBatch)
+        if (createdInBatch)
         {
             found = conntrack.lookup(keys[i], now);
         }
@@ -388,7 +389,8 @@ public final class FilterStage implements Stage
         final boolean ingress = (w & INGRESS) != 0;
         final int source = srcIdentity[i];
         final int destination = dstIdentity[i];
-        final int port = protocol[i] == FlowKey.PROTOCOL_TCP || protocol[i] == FlowKey.PROTOCOL_UDP ? dstPort[i] : 0;
+        // The policy ignores the port of protocols other than TCP and UDP itself.
+        final int port = dstPort[i];
         int verdict = NOT_ENFORCED;
         int direction = FlowEvents.DIRECTION_NONE;
         if (egress)
