@@ -187,7 +187,7 @@ public class ConntrackBenchmark
         for (int i = 0; i < BATCH; i++)
         {
             final int p = (at + i) & (STREAM_LENGTH - 1);
-            final long r = t.lookupHashed(hashes[i], zone[p], 4, 0, src[p], 0, dst[p], srcPort[p], dstPort[p], protocol[p], time);
+            final long r = t.lookup(zone[p], 4, 0, src[p], 0, dst[p], srcPort[p], dstPort[p], protocol[p], time);
             sum += t.update(r, TcpHeader.ACK, time) + r;
         }
         cursor = (at + BATCH) & (STREAM_LENGTH - 1);

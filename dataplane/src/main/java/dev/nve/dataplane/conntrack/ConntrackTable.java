@@ -244,21 +244,6 @@ public final class ConntrackTable implements AutoCloseable
 
     // ---- packet path: keys ---------------------------------------------------------------------
 
-    /**
-     * Loads the home line of {@code hash} ({@link ConntrackKey#hash}) so that it is on its way
-     * before {@link #lookupHome}; the value means nothing.
-     */
-    public int touchHome(final long hash)
-    {
-        return (int)slots.get(U64_NATIVE, (long)home(hash) * SLOT_SIZE + STATE_OFFSET);
-    }
-
-    /** Loads the line after the home line of {@code hash} (for a {@link #FURTHER} result); the value means nothing. */
-    public int touchNext(final long hash)
-    {
-        return (int)slots.get(U64_NATIVE, (long)next(home(hash) + 1) * SLOT_SIZE + STATE_OFFSET);
-    }
-
     /** Byte offset of the home line of {@code hash} ({@link ConntrackKey#hash}), for {@link #touchLines}. */
     public long homeLine(final long hash)
     {
@@ -291,7 +276,9 @@ public final class ConntrackTable implements AutoCloseable
     /** Loads the home line of {@code hash} and the line after it; the value means nothing. */
     public int touch(final long hash)
     {
-        return touchHome(hash) + touchNext(hash);
+        final int home = home(hash);
+        return (int)(slots.get(U64_NATIVE, (long)home * SLOT_SIZE + STATE_OFFSET)
+            + slots.get(U64_NATIVE, (long)next(home + 1) * SLOT_SIZE + STATE_OFFSET));
     }
 
     /**
@@ -408,22 +395,13 @@ public final class ConntrackTable implements AutoCloseable
 
     // ---- packet path: tuples (each call computes the key; tests, tools, benchmarks) ------------
 
-    /** {@link ConntrackKey#hash} of the tuple (0 for a bad tuple), for {@link #touchHome} and {@link #lookupHashed}. */
+    /** {@link ConntrackKey#hash} of the tuple (0 for a bad tuple), for {@link #touch}. */
     public long hash(
         final int zone, final int version, final long srcHi, final long srcLo, final long dstHi, final long dstLo,
         final int srcPort, final int dstPort, final int protocol)
     {
         key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
         return key.hash;
-    }
-
-    /** {@link #lookupHome(ConntrackKey, long)} of a tuple ({@code hash} is recomputed, kept for the callers' shape). */
-    public long lookupHome(
-        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
-        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
-    {
-        key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
-        return lookupHome(key, nowNanos);
     }
 
     /** {@link #lookup(ConntrackKey, long)} of a tuple. */
@@ -433,14 +411,6 @@ public final class ConntrackTable implements AutoCloseable
     {
         key.of(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol);
         return lookup(key, nowNanos);
-    }
-
-    /** {@link #lookup} of a tuple whose {@link #hash} is known (it is recomputed, kept for the callers' shape). */
-    public long lookupHashed(
-        final long hash, final int zone, final int version, final long srcHi, final long srcLo, final long dstHi,
-        final long dstLo, final int srcPort, final int dstPort, final int protocol, final long nowNanos)
-    {
-        return lookup(zone, version, srcHi, srcLo, dstHi, dstLo, srcPort, dstPort, protocol, nowNanos);
     }
 
     /** {@link #create(ConntrackKey, int, long)} of a tuple. */

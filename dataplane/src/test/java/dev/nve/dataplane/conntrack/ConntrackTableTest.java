@@ -130,8 +130,7 @@ final class ConntrackTableTest
             assertEquals(REPLY, direction(reply));
             assertEquals(slot(created), slot(reply));
             assertEquals(t.hash(table), t.reversed().hash(table), "one hash for both directions");
-            assertEquals(reply, table.lookupHashed(t.hash(table), t.zone(), t.version(), t.dstHi(), t.dstLo(),
-                t.srcHi(), t.srcLo(), t.dstPort(), t.srcPort(), t.protocol(), T0));
+            assertEquals(reply, t.reversed().lookup(table, T0));
         }
         assertEquals(2, table.size());
     }
@@ -571,7 +570,7 @@ final class ConntrackTableTest
         assertEquals(entry6, six.lookup(table, T0));
     }
 
-    /** The home-slot lookup of a batch, finished by lookupHashed when it says FURTHER, answers as lookup does. */
+    /** The home-line lookup of a batch, finished by a full lookup when it says FURTHER, answers as lookup does. */
     @Test
     void homeSlotLookupThenFinishAnswersAsLookup()
     {
@@ -594,12 +593,13 @@ final class ConntrackTableTest
         {
             for (final Tuple u : java.util.List.of(t, t.reversed()))
             {
-                final long hash = table.hash(u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol);
-                long r = table.lookupHome(hash, u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol, T0);
+                final ConntrackKey key = new ConntrackKey();
+                key.of(u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol);
+                long r = table.lookupHome(key, T0);
                 if (r == ConntrackTable.FURTHER)
                 {
                     further++;
-                    r = table.lookupHashed(hash, u.zone, u.version, u.srcHi, u.srcLo, u.dstHi, u.dstLo, u.srcPort, u.dstPort, u.protocol, T0);
+                    r = table.lookup(key, T0);
                 }
                 else
                 {
