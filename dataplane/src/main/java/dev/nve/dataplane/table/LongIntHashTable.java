@@ -134,7 +134,7 @@ public final class LongIntHashTable implements AutoCloseable
      * passed to {@link #validate} after them. Costs one acquire load per batch instead of the
      * per-probe barriers of {@link #getHashed}.
      */
-    public long readBegin()
+    private long readBegin()
     {
         return writes.begin();
     }
@@ -143,7 +143,7 @@ public final class LongIntHashTable implements AutoCloseable
      * A lookup without per-slot checks: its answer counts only if {@link #validate} confirms
      * that no write happened since {@link #readBegin}; otherwise redo with {@link #getHashed}.
      */
-    public int getUnvalidated(final long key, final long hash)
+    private int getUnvalidated(final long key, final long hash)
     {
         if (!isValidKey(key))
         {
@@ -196,7 +196,7 @@ public final class LongIntHashTable implements AutoCloseable
     }
 
     /** True when no write started or finished since {@code begin} (a seqlock over the table). */
-    public boolean validate(final long begin)
+    private boolean validate(final long begin)
     {
         return writes.unchanged(begin);
     }
