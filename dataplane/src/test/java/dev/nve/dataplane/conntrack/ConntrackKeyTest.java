@@ -35,13 +35,9 @@ final class ConntrackKeyTest
             assertTrue(forward.ofIpv4(zone, src, dst, srcPort, dstPort, protocol));
             assertTrue(backward.ofIpv4(zone, dst, src, dstPort, srcPort, protocol));
             assertTrue(general.of(zone, 4, 0, src, 0, dst, srcPort, dstPort, protocol));
-            assertEquals(forward.addresses, general.addresses);
-            assertEquals(forward.portsZoneProtocol, general.portsZoneProtocol);
+            assertSameSlotWords(forward, general);
             assertEquals(forward.flags, general.flags);
-            assertEquals(forward.hash, general.hash);
-            assertEquals(forward.addresses, backward.addresses);
-            assertEquals(forward.portsZoneProtocol, backward.portsZoneProtocol);
-            assertEquals(forward.hash, backward.hash);
+            assertSameSlotWords(forward, backward);
             final boolean sameEndpoint = src == dst && srcPort == dstPort;
             assertEquals(sameEndpoint, forward.flags == backward.flags, "only a connection with itself reads the same both ways");
             // A is the smaller endpoint by (address, port).
@@ -60,15 +56,21 @@ final class ConntrackKeyTest
         final ConntrackKey four = new ConntrackKey();
         assertTrue(forward.of(7, 6, 0xFD00_0000_0000_0000L, 1, 0x2001_0DB8_0000_0000L, 2, 40_000, 443, 6));
         assertTrue(backward.of(7, 6, 0x2001_0DB8_0000_0000L, 2, 0xFD00_0000_0000_0000L, 1, 443, 40_000, 6));
-        assertEquals(forward.addresses, backward.addresses);
-        assertEquals(forward.portsZoneProtocol, backward.portsZoneProtocol);
-        assertEquals(forward.hash, backward.hash);
+        assertSameSlotWords(forward, backward);
         assertEquals(forward.aHigh, backward.aHigh);
         assertEquals(forward.bLow, backward.bLow);
         assertNotEquals(forward.flags, backward.flags);
         assertTrue((forward.flags & ConntrackTable.KEY_IPV6) != 0);
         assertTrue(four.of(7, 6, 0, 1, 0, 2, 40_000, 443, 6), "::1 and ::2 are IPv6");
         assertTrue((four.flags & ConntrackTable.KEY_IPV6) != 0);
+    }
+
+    /** The words a slot stores and the hash that places it. */
+    private static void assertSameSlotWords(final ConntrackKey expected, final ConntrackKey actual)
+    {
+        assertEquals(expected.addresses, actual.addresses);
+        assertEquals(expected.portsZoneProtocol, actual.portsZoneProtocol);
+        assertEquals(expected.hash, actual.hash);
     }
 
     @Test
