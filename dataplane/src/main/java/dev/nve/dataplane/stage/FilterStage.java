@@ -181,14 +181,7 @@ public final class FilterStage implements Stage
         memoEgressIdentity = NO_MEMO;
         memoIngressIdentity = NO_MEMO;
         memoRoute = -1;
-        int tracked = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final byte w = parse(batch, i, policy);
-            work[i] = w;
-            trackedFrames[tracked] = i;
-            tracked += w != SKIP ? 1 : 0;
-        }
+        final int tracked = parseAll(batch, count, policy);
         if (tracked > 0)
         {
             sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
@@ -233,80 +226,101 @@ public final class FilterStage implements Stage
         return memoIngress;
     }
 
-    /** First pass: whether the frame is filtered, its tuple, zone and conntrack hash. */
-    private byte parse(final PacketBatch batch, final int i, final PolicyTable policy)
+    /**
+     * First pass: which frames are filtered (their work bits), their tuples, zones and conntrack
+     * keys; lists the filtered ones in {@link #trackedFrames} and returns their number. The loop
+     * and the per-frame work are one method: a per-frame method was too large for C2 to inline,
+     * so it cost a call per frame, and the loop inlined into {@link #process} made C2 give up
+     * inlining {@link #decide} (its node budget).
+     */
+    private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
-        final byte next = batch.next[i];
-        if (next != Next.TRANSMIT && next != Next.VXLAN_ENCAP && next != Next.FLOOD)
-        {
-            return SKIP;
-        }
         final PortTable ports = tables.ports();
-        final int inPort = batch.inPort[i];
-        final long route = (inPort & 0xFFFFL) | ((batch.outPort[i] & 0xFFFFL) << 16) | ((long)next << 32);
-        if (route != memoRoute)
+        int tracked = 0;
+        for (int i = 0; i < count; i++)
         {
-            memoRoute = route;
-            memoWork = routeWork(policy, ports, next, inPort, batch.outPort[i]);
-        }
-        if (memoWork == SKIP)
-        {
-            return SKIP;
-        }
-        final int srcLocalIdentity = memoSrcIdentity;
-        final int dstLocalIdentity = memoDstIdentity;
-        final boolean srcLocal = (memoWork & SRC_LOCAL) != 0;
-        final boolean dstLocal = (memoWork & DST_LOCAL) != 0;
-        counters.packet();
-        final int parsed = key.parse(batch.segment(), batch.address[i], batch.length[i]);
-        if (parsed == FlowKey.NOT_IP)
-        {
-            return SKIP;
-        }
-        if (parsed == FlowKey.INVALID)
-        {
-            drop(batch, i, DropReason.INVALID_PACKET);
-            return SKIP;
-        }
-        if (batch.viaIla[i] && next == Next.TRANSMIT && !dstLocal)
-        {
-            // Left through ILA egress: the destination was rewritten; the peer is the SIR address.
-            key.dstHigh = batch.sirDestinationHigh[i];
-            key.dstLow = batch.sirDestinationLow[i];
-            if (batch.fromIpv4[i])
+            work[i] = SKIP;
+            trackedFrames[tracked] = i;
+            final byte next = batch.next[i];
+            if (next != Next.TRANSMIT && next != Next.VXLAN_ENCAP && next != Next.FLOOD)
             {
-                // Translated from IPv4 (VIRT_V4): the connection is the IPv4 one the endpoint
-                // opened (and the replies come back as), both addresses in their low 32 bits.
-                key.version = 4;
-                key.protocol = key.protocol == FlowKey.PROTOCOL_ICMPV6 ? FlowKey.PROTOCOL_ICMP : key.protocol;
-                key.srcHigh = 0;
-                key.srcLow &= 0xFFFF_FFFFL;
-                key.dstHigh = 0;
-                key.dstLow &= 0xFFFF_FFFFL;
+                continue;
             }
+            final int inPort = batch.inPort[i];
+            final long route = (inPort & 0xFFFFL) | ((batch.outPort[i] & 0xFFFFL) << 16) | ((long)next << 32);
+            if (route != memoRoute)
+            {
+                memoRoute = route;
+                memoWork = routeWork(policy, ports, next, inPort, batch.outPort[i]);
+            }
+            final byte w = memoWork;
+            if (w == SKIP)
+            {
+                continue;
+            }
+            final boolean srcLocal = (w & SRC_LOCAL) != 0;
+            final boolean dstLocal = (w & DST_LOCAL) != 0;
+            counters.packet();
+            final int parsed = key.parse(batch.segment(), batch.address[i], batch.length[i]);
+            if (parsed == FlowKey.NOT_IP)
+            {
+                continue;
+            }
+            if (parsed == FlowKey.INVALID)
+            {
+                drop(batch, i, DropReason.INVALID_PACKET);
+                continue;
+            }
+            if (batch.viaIla[i] && next == Next.TRANSMIT && !dstLocal)
+            {
+                ilaTuple(batch, i);
+            }
+            final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
+            zone[i] = z;
+            version[i] = key.version;
+            protocol[i] = key.protocol;
+            srcHigh[i] = key.srcHigh;
+            srcLow[i] = key.srcLow;
+            dstHigh[i] = key.dstHigh;
+            dstLow[i] = key.dstLow;
+            srcPort[i] = key.srcPort;
+            dstPort[i] = key.dstPort;
+            tcpFlags[i] = key.tcpFlags;
+            srcIdentity[i] = memoSrcIdentity;
+            dstIdentity[i] = memoDstIdentity;
+            if (key.version == 4)
+            {
+                keys[i].ofIpv4(z, key.srcLow, key.dstLow, key.srcPort, key.dstPort, key.protocol);
+            }
+            else
+            {
+                keys[i].of(z, key.version, key.srcHigh, key.srcLow, key.dstHigh, key.dstLow, key.srcPort, key.dstPort, key.protocol);
+            }
+            work[i] = w;
+            tracked++;
         }
-        final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
-        zone[i] = z;
-        version[i] = key.version;
-        protocol[i] = key.protocol;
-        srcHigh[i] = key.srcHigh;
-        srcLow[i] = key.srcLow;
-        dstHigh[i] = key.dstHigh;
-        dstLow[i] = key.dstLow;
-        srcPort[i] = key.srcPort;
-        dstPort[i] = key.dstPort;
-        tcpFlags[i] = key.tcpFlags;
-        srcIdentity[i] = srcLocalIdentity;
-        dstIdentity[i] = dstLocalIdentity;
-        if (key.version == 4)
+        return tracked;
+    }
+
+    /**
+     * The tuple of a frame that left through ILA egress, in {@link #key}: the destination was
+     * rewritten, the peer is the SIR address it was sent to.
+     */
+    private void ilaTuple(final PacketBatch batch, final int i)
+    {
+        key.dstHigh = batch.sirDestinationHigh[i];
+        key.dstLow = batch.sirDestinationLow[i];
+        if (batch.fromIpv4[i])
         {
-            keys[i].ofIpv4(z, key.srcLow, key.dstLow, key.srcPort, key.dstPort, key.protocol);
+            // Translated from IPv4 (VIRT_V4): the connection is the IPv4 one the endpoint
+            // opened (and the replies come back as), both addresses in their low 32 bits.
+            key.version = 4;
+            key.protocol = key.protocol == FlowKey.PROTOCOL_ICMPV6 ? FlowKey.PROTOCOL_ICMP : key.protocol;
+            key.srcHigh = 0;
+            key.srcLow &= 0xFFFF_FFFFL;
+            key.dstHigh = 0;
+            key.dstLow &= 0xFFFF_FFFFL;
         }
-        else
-        {
-            keys[i].of(z, key.version, key.srcHigh, key.srcLow, key.dstHigh, key.dstLow, key.srcPort, key.dstPort, key.protocol);
-        }
-        return memoWork;
     }
 
     /**
