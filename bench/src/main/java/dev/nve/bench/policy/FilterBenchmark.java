@@ -61,6 +61,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #reply}: the peers' answers arriving from the overlay for {@code c1} (next
  *       TRANSMIT to {@code c1}): conntrack lookup, hit in the REPLY direction, update, no
  *       policy;</li>
+ *   <li>{@link #mixed}: both, alternating frame by frame (a connection's data and its
+ *       acknowledgements), as real traffic has them. The two above are each compiled for one
+ *       direction (the JIT leaves the other direction's path out of the code it runs); here
+ *       both paths are in the code that runs;</li>
  *   <li>{@link #harness}: the per-invocation refill alone, to subtract.</li>
  * </ul>
  * <b>Policy</b> ({@code rules}: 10, 1,000, 100,000): 1,000 peer identities ({@code app=svc-k})
@@ -120,6 +124,10 @@ public class FilterBenchmark
     static final long PEER_MAC = 0x02_00_00_00_02_01L;
     static final int HTTPS = 443;
     static final int RANGE_WIDTH = 16;
+    /** {@link #refill}: the direction of the batch's frames. */
+    static final int ORIGINALS = 0;
+    static final int REPLIES = 1;
+    static final int ALTERNATING = 2;
 
     @Param({"10", "1000", "100000"})
     public int rules;
@@ -332,8 +340,12 @@ public class FilterBenchmark
         return packets;
     }
 
-    /** Refill as a port's receive + the bridge would leave the batch, with the next 64 tuples. */
-    private void refill(final boolean replies)
+    /**
+     * Refill as a port's receive + the bridge would leave the batch, with the next 64 tuples, in
+     * the direction(s) {@code directions} ({@link #ORIGINALS}, {@link #REPLIES},
+     * {@link #ALTERNATING}).
+     */
+    private void refill(final int directions)
     {
         final PacketBatch b = batch;
         final MemorySegment s = segment;
@@ -344,7 +356,7 @@ public class FilterBenchmark
         {
             final int pick = (at + i) & streamMask;
             final int k;
-            if (replies)
+            if (directions == REPLIES || (directions == ALTERNATING && (i & 1) != 0))
             {
                 final long frame = replyFrames[i];
                 s.set(Bytes.U32_BE, frame + SOURCE_ADDRESS_OFFSET, streamPeer[pick]);
@@ -374,7 +386,7 @@ public class FilterBenchmark
     @OperationsPerInvocation(BATCH)
     public long original()
     {
-        refill(false);
+        refill(ORIGINALS);
         filter.process(batch);
         return batch.next[BATCH - 1] + filter.sink();
     }
@@ -384,7 +396,17 @@ public class FilterBenchmark
     @OperationsPerInvocation(BATCH)
     public long reply()
     {
-        refill(true);
+        refill(REPLIES);
+        filter.process(batch);
+        return batch.next[BATCH - 1] + filter.sink();
+    }
+
+    /** Originals and replies alternating frame by frame (even frames original, odd replies). */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public long mixed()
+    {
+        refill(ALTERNATING);
         filter.process(batch);
         return batch.next[BATCH - 1] + filter.sink();
     }
@@ -394,7 +416,7 @@ public class FilterBenchmark
     @OperationsPerInvocation(BATCH)
     public long harness()
     {
-        refill(false);
+        refill(ORIGINALS);
         return batch.address[BATCH - 1];
     }
 
