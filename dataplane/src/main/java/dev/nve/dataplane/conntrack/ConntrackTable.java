@@ -3,9 +3,10 @@ package dev.nve.dataplane.conntrack;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.TcpHeader;
 
+import org.agrona.UnsafeApi;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * One worker's connection tracking table: off-heap, open addressing with linear probing over
@@ -17,6 +18,16 @@ import java.lang.foreign.ValueLayout;
  * <p>
  * <b>Threads.</b> Everything, including {@link #sweep}, runs on the owning worker: no locks, no
  * atomics. Other threads must not touch the table (a dump goes through the worker).
+ * <p>
+ * <b>Raw access.</b> The slots and records are read and written at their raw addresses
+ * (Agrona's {@code UnsafeApi}, native byte order), not through {@code MemorySegment} get/set:
+ * with 1,000,000 entries the segment's checks on every access cost the filter 13-19% of its
+ * time (paired A/B, docs/BENCHMARKS.md). So every offset must be in range by construction: slot
+ * indexes come from {@code home} and {@code next} (below the capacity) or from a caller's
+ * result, checked against the capacity on entry (a result out of range is answered as "not an
+ * entry", never dereferenced); a record index comes from the free-record stack (below
+ * {@code maxEntries}). {@link #close} frees the memory: call it only once the owning worker
+ * has stopped using the table.
  * <p>
  * <b>Key</b> ({@link ConntrackKey}): (zone, IP version, endpoint A, endpoint B, protocol), an
  * endpoint being (address, port), stored ordered so that both directions of a connection find
@@ -153,8 +164,6 @@ public final class ConntrackTable implements AutoCloseable
     private static final int KEY_FLAGS = USED | IPV6;
     private static final int IPV6_ENTRY = USED | IPV6;
 
-    private static final ValueLayout.OfLong U64_NATIVE = ValueLayout.JAVA_LONG;
-
     private final Arena arena;
     private final MemorySegment slots;
     /** IPv6 address records, {@code maxEntries} of them (at most one per used slot). */
@@ -170,6 +179,9 @@ public final class ConntrackTable implements AutoCloseable
     private final long[] timeoutNanos;
     private int size;
     private int sweepCursor;
+    /** The addresses of {@link #slots} and {@link #records}, for the raw accesses (see the class comment). */
+    private final long slotsAddress;
+    private final long recordsAddress;
     /** The key of a call with a tuple (single-threaded table, so one reused key). */
     private final ConntrackKey key = new ConntrackKey();
 
@@ -197,6 +209,8 @@ public final class ConntrackTable implements AutoCloseable
         this.arena = Arena.ofShared();
         this.slots = arena.allocate((long)capacity * SLOT_SIZE, LINE_SIZE);
         this.records = arena.allocate((long)maxEntries * IPV6_RECORD_SIZE, IPV6_RECORD_SIZE);
+        this.slotsAddress = slots.address();
+        this.recordsAddress = records.address();
         this.freeRecords = new int[maxEntries];
         for (int i = 0; i < maxEntries; i++)
         {
@@ -260,15 +274,17 @@ public final class ConntrackTable implements AutoCloseable
     /**
      * Loads the lines at {@code lineOffsets[0 .. count)} ({@link #homeLine}, {@link #nextLine})
      * in a loop that does nothing else, so that as many of their misses as the core allows are
-     * in flight together; the value means nothing.
+     * in flight together; the value means nothing. An offset outside the slots touches line 0
+     * instead (a select, not a branch: the accesses are raw).
      */
     public long touchLines(final long[] lineOffsets, final int count)
     {
-        final MemorySegment lines = slots;
+        final long lastLine = (long)(lines - 1) * LINE_SIZE;
         long sum = 0;
         for (int n = 0; n < count; n++)
         {
-            sum += lines.get(U64_NATIVE, lineOffsets[n] + STATE_OFFSET);
+            final long line = lineOffsets[n];
+            sum += loadSlot((Long.compareUnsigned(line, lastLine) <= 0 ? line : 0) + STATE_OFFSET);
         }
         return sum;
     }
@@ -277,8 +293,8 @@ public final class ConntrackTable implements AutoCloseable
     public int touch(final long hash)
     {
         final int home = home(hash);
-        return (int)(slots.get(U64_NATIVE, (long)home * SLOT_SIZE + STATE_OFFSET)
-            + slots.get(U64_NATIVE, (long)next(home + 1) * SLOT_SIZE + STATE_OFFSET));
+        return (int)(loadSlot((long)home * SLOT_SIZE + STATE_OFFSET)
+            + loadSlot((long)next(home + 1) * SLOT_SIZE + STATE_OFFSET));
     }
 
     /**
@@ -296,8 +312,8 @@ public final class ConntrackTable implements AutoCloseable
         }
         final int index = home(key.hash);
         final long base = (long)index * SLOT_SIZE;
-        final long first = slots.get(U64_NATIVE, base + STATE_OFFSET);
-        final long second = slots.get(U64_NATIVE, base + SLOT_SIZE + STATE_OFFSET);
+        final long first = loadSlot(base + STATE_OFFSET);
+        final long second = loadSlot(base + SLOT_SIZE + STATE_OFFSET);
         // Both slots compared, then selected without a branch: which of the two holds the key
         // is random.
         final boolean inFirst = matches(base, (int)first, key);
@@ -323,7 +339,7 @@ public final class ConntrackTable implements AutoCloseable
         for (int probes = 0; probes < capacity; probes++)
         {
             final long base = (long)index * SLOT_SIZE;
-            final long state = slots.get(U64_NATIVE, base + STATE_OFFSET);
+            final long state = loadSlot(base + STATE_OFFSET);
             final int flags = (int)state;
             if ((flags & USED) == 0)
             {
@@ -433,7 +449,7 @@ public final class ConntrackTable implements AutoCloseable
      */
     public int update(final long result, final int tcpFlags, final long nowNanos)
     {
-        if (result < 0 || (result >>> 1) >= capacity)
+        if (!inRange(result))
         {
             return NO_ENTRY;
         }
@@ -459,27 +475,38 @@ public final class ConntrackTable implements AutoCloseable
     /**
      * The peer identity cached in entry {@code result} for endpoint {@code side}
      * ({@link #PEER_SOURCE} or {@link #PEER_DESTINATION}) under ipcache version
-     * {@code version}, or -1 (none, another endpoint or version).
+     * {@code version}, or -1 (none, another endpoint or version, not an entry).
      */
     public int cachedPeer(final long result, final int side, final long version)
     {
+        if (!inRange(result))
+        {
+            return -1;
+        }
         final long base = (long)slot(result) * SLOT_SIZE;
         final int flags = flagsAt(base);
         final int expected = PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT);
         final boolean valid = (flags & (PEER_VALID | 1 << PEER_SIDE_SHIFT)) == expected
-            && (int)slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET) == (int)version;
+            && (int)loadSlot(base + PEER_VERSION_RECORD_OFFSET) == (int)version;
         return valid ? flags >>> PEER_IDENTITY_SHIFT : -1;
     }
 
-    /** Caches {@code identity} (0 to 2^24 - 1) for endpoint {@code side} of entry {@code result} under {@code version}. */
+    /**
+     * Caches {@code identity} (0 to 2^24 - 1) for endpoint {@code side} of entry {@code result}
+     * under {@code version}; does nothing when {@code result} is not an entry.
+     */
     public void cachePeer(final long result, final int side, final int identity, final long version)
     {
+        if (!inRange(result))
+        {
+            return;
+        }
         final long base = (long)slot(result) * SLOT_SIZE;
-        final long state = slots.get(U64_NATIVE, base + STATE_OFFSET);
+        final long state = loadSlot(base + STATE_OFFSET);
         setState(base, ((int)state & ENTRY_FLAGS) | PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT) | (identity << PEER_IDENTITY_SHIFT),
             (int)(state >>> 32));
-        final long word = slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET);
-        slots.set(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET, (word & ~0xFFFF_FFFFL) | (version & 0xFFFF_FFFFL));
+        final long word = loadSlot(base + PEER_VERSION_RECORD_OFFSET);
+        storeSlot(base + PEER_VERSION_RECORD_OFFSET, (word & ~0xFFFF_FFFFL) | (version & 0xFFFF_FFFFL));
     }
 
     // ---- garbage collection (same thread, between batches) -----------------------------------
@@ -529,7 +556,7 @@ public final class ConntrackTable implements AutoCloseable
                 break;
             }
             final int home = home(ConntrackKey.hash(
-                slots.get(U64_NATIVE, base + ADDRESSES_OFFSET), slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET), flags));
+                loadSlot(base + ADDRESSES_OFFSET), loadSlot(base + PORTS_ZONE_PROTOCOL_OFFSET), flags));
             if (distance(home, index) >= distance(hole, index))
             {
                 MemorySegment.copy(slots, base, slots, (long)hole * SLOT_SIZE, SLOT_SIZE);
@@ -539,7 +566,7 @@ public final class ConntrackTable implements AutoCloseable
         final long holeBase = (long)hole * SLOT_SIZE;
         for (int offset = 0; offset < SLOT_SIZE; offset += 8)
         {
-            slots.set(U64_NATIVE, holeBase + offset, 0L);
+            storeSlot(holeBase + offset, 0L);
         }
     }
 
@@ -591,9 +618,37 @@ public final class ConntrackTable implements AutoCloseable
 
     // ---- internals -------------------------------------------------------------------------
 
+    /** The u64 at {@code offset} of the slots, native byte order; the offset is below the slots' size (class comment). */
+    private long loadSlot(final long offset)
+    {
+        return UnsafeApi.getLong(slotsAddress + offset);
+    }
+
+    private void storeSlot(final long offset, final long value)
+    {
+        UnsafeApi.putLong(slotsAddress + offset, value);
+    }
+
+    /** The u64 at {@code offset} of the IPv6 address records, native byte order. */
+    private long loadRecord(final long offset)
+    {
+        return UnsafeApi.getLong(recordsAddress + offset);
+    }
+
+    private void storeRecord(final long offset, final long value)
+    {
+        UnsafeApi.putLong(recordsAddress + offset, value);
+    }
+
+    /** Whether {@code result} names a slot of this table (a raw access needs it: class comment). */
+    private boolean inRange(final long result)
+    {
+        return result >= 0 && (result >>> 1) < capacity;
+    }
+
     private long baseOf(final long result)
     {
-        if (result < 0 || (result >>> 1) >= capacity)
+        if (!inRange(result))
         {
             throw new IllegalArgumentException("not an entry: " + result);
         }
@@ -607,8 +662,8 @@ public final class ConntrackTable implements AutoCloseable
      */
     private boolean matches(final long base, final int flags, final ConntrackKey key)
     {
-        final long difference = (slots.get(U64_NATIVE, base + ADDRESSES_OFFSET) ^ key.addresses)
-            | (slots.get(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET) ^ key.portsZoneProtocol)
+        final long difference = (loadSlot(base + ADDRESSES_OFFSET) ^ key.addresses)
+            | (loadSlot(base + PORTS_ZONE_PROTOCOL_OFFSET) ^ key.portsZoneProtocol)
             | ((flags ^ key.flags) & KEY_FLAGS);
         if ((key.flags & IPV6) == 0)
         {
@@ -620,10 +675,10 @@ public final class ConntrackTable implements AutoCloseable
     private boolean recordMatches(final int record, final ConntrackKey key)
     {
         final long at = (long)record * IPV6_RECORD_SIZE;
-        return records.get(U64_NATIVE, at) == key.aHigh
-            && records.get(U64_NATIVE, at + 8) == key.aLow
-            && records.get(U64_NATIVE, at + 16) == key.bHigh
-            && records.get(U64_NATIVE, at + 24) == key.bLow;
+        return loadRecord(at) == key.aHigh
+            && loadRecord(at + 8) == key.aLow
+            && loadRecord(at + 16) == key.bHigh
+            && loadRecord(at + 24) == key.bLow;
     }
 
     /** A matching slot's result, or {@link #MISS} when it expired. */
@@ -650,19 +705,19 @@ public final class ConntrackTable implements AutoCloseable
             // A reused expired IPv6 slot keeps its record.
             record = wasIpv6 ? recordAt(base) : freeRecords[--freeRecordCount];
             final long at = (long)record * IPV6_RECORD_SIZE;
-            records.set(U64_NATIVE, at, key.aHigh);
-            records.set(U64_NATIVE, at + 8, key.aLow);
-            records.set(U64_NATIVE, at + 16, key.bHigh);
-            records.set(U64_NATIVE, at + 24, key.bLow);
+            storeRecord(at, key.aHigh);
+            storeRecord(at + 8, key.aLow);
+            storeRecord(at + 16, key.bHigh);
+            storeRecord(at + 24, key.bLow);
         }
         else if (wasIpv6)
         {
             releaseRecord(base);
         }
-        slots.set(U64_NATIVE, base + ADDRESSES_OFFSET, key.addresses);
-        slots.set(U64_NATIVE, base + PORTS_ZONE_PROTOCOL_OFFSET, key.portsZoneProtocol);
+        storeSlot(base + ADDRESSES_OFFSET, key.addresses);
+        storeSlot(base + PORTS_ZONE_PROTOCOL_OFFSET, key.portsZoneProtocol);
         setState(base, (key.flags & (USED | IPV6 | OPENED_BY_B)) | (state << STATE_SHIFT), expiryTick(nowNanos, timeoutNanos[state]));
-        slots.set(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET, (long)record << 32);
+        storeSlot(base + PEER_VERSION_RECORD_OFFSET, (long)record << 32);
     }
 
     /** Returns the address record of the used IPv6 slot at {@code base} to the free stack (no-op for others). */
@@ -692,22 +747,22 @@ public final class ConntrackTable implements AutoCloseable
 
     private int flagsAt(final long base)
     {
-        return (int)slots.get(U64_NATIVE, base + STATE_OFFSET);
+        return (int)loadSlot(base + STATE_OFFSET);
     }
 
     private int expiryAt(final long base)
     {
-        return (int)(slots.get(U64_NATIVE, base + STATE_OFFSET) >>> 32);
+        return (int)(loadSlot(base + STATE_OFFSET) >>> 32);
     }
 
     private void setState(final long base, final int flags, final int expiryTick)
     {
-        slots.set(U64_NATIVE, base + STATE_OFFSET, (flags & 0xFFFF_FFFFL) | ((long)expiryTick << 32));
+        storeSlot(base + STATE_OFFSET, (flags & 0xFFFF_FFFFL) | ((long)expiryTick << 32));
     }
 
     private int recordAt(final long base)
     {
-        return (int)(slots.get(U64_NATIVE, base + PEER_VERSION_RECORD_OFFSET) >>> 32);
+        return (int)(loadSlot(base + PEER_VERSION_RECORD_OFFSET) >>> 32);
     }
 
     /** The first slot of the hash's home line: the high 32 bits of the hash mapped onto [0, lines) without a division. */

@@ -442,6 +442,28 @@ final class ConntrackTableTest
         assertThrows(IllegalArgumentException.class, () -> table.replySeen(-5));
     }
 
+    /** The table reads its memory raw: a result or line offset out of range must be answered, never dereferenced. */
+    @Test
+    void resultsAndLineOffsetsOutOfRangeAreNeverDereferenced()
+    {
+        table = new ConntrackTable(16);
+        final long entry = v4(1, 1, 2, 3, 4, UDP).create(table, 0, T0);
+        final long beyond = (long)table.capacity() << 1;
+        for (final long result : new long[] {MISS, FULL, BAD_TUPLE, beyond, beyond | 1, Long.MAX_VALUE, Long.MIN_VALUE})
+        {
+            assertEquals(-1, table.cachedPeer(result, ConntrackTable.PEER_DESTINATION, 0), "cachedPeer " + result);
+            table.cachePeer(result, ConntrackTable.PEER_DESTINATION, 7, 0);
+            assertEquals(NO_ENTRY, table.update(result, 0, T0), "update " + result);
+            assertThrows(IllegalArgumentException.class, () -> table.state(result), "state " + result);
+        }
+        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 7, 0);
+        assertEquals(7, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 0), "the entry itself is untouched");
+        final long lastLine = table.capacity() * (long)ConntrackTable.SLOT_SIZE - 2L * ConntrackTable.SLOT_SIZE;
+        final long[] lines = {0, lastLine, lastLine + 64, -64, Long.MAX_VALUE, Long.MIN_VALUE};
+        assertEquals(table.touchLines(new long[] {0, lastLine, 0, 0, 0, 0}, lines.length), table.touchLines(lines, lines.length),
+            "offsets outside the slots touch line 0");
+    }
+
     @Test
     void constructorValidatesItsArguments()
     {
