@@ -56,9 +56,10 @@ final class SequentialFilterReference implements Stage
         this.counters = counters;
         this.conntrack = conntrack;
         this.events = events;
-        this.batchRules = new int[batchCapacity];
-        this.batchRulePackets = new long[batchCapacity];
-        this.batchRuleBytes = new long[batchCapacity];
+        // A frame between two local endpoints is decided by two rules (egress, then ingress).
+        this.batchRules = new int[2 * batchCapacity];
+        this.batchRulePackets = new long[2 * batchCapacity];
+        this.batchRuleBytes = new long[2 * batchCapacity];
     }
 
     @Override
