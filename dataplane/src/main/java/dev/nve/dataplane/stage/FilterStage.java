@@ -18,6 +18,8 @@ import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
 
+import java.util.Arrays;
+
 /**
  * Identity-based filtering with connection tracking, the Cilium model: runs after bridging and
  * ILA, when each frame's sender and receiver are known. A frame from a local endpoint is checked
@@ -45,6 +47,8 @@ public final class FilterStage implements Stage
     /** Not an identity (identities are 0 to 2^24 - 1). */
     private static final int NO_MEMO = -1;
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
+    /** Entries of the per-batch route memo (a power of two). */
+    private static final int ROUTE_MEMO_SIZE = 8;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -101,11 +105,18 @@ public final class FilterStage implements Stage
     private boolean memoEgress;
     private int memoIngressIdentity = NO_MEMO;
     private boolean memoIngress;
-    /** The in port, out port and next of the last frame parse looked at this batch (-1: none), and its work bits and local identities. */
-    private long memoRoute = -1;
-    private byte memoWork;
-    private int memoSrcIdentity;
-    private int memoDstIdentity;
+    /**
+     * The routes (in port, out port, next) parse met this batch (-1: none), by a hash of the
+     * route, with their work bits and local identities: a batch's frames mostly share a few
+     * routes, and traffic in both directions alternates between at least two.
+     */
+    private final long[] memoRoutes = new long[ROUTE_MEMO_SIZE];
+    private final byte[] memoWorks = new byte[ROUTE_MEMO_SIZE];
+    private final int[] memoSrcIdentities = new int[ROUTE_MEMO_SIZE];
+    private final int[] memoDstIdentities = new int[ROUTE_MEMO_SIZE];
+    /** The local identities of the last {@link #routeWork}. */
+    private int routeSrcIdentity;
+    private int routeDstIdentity;
 
     /**
      * @param conntrack this worker's connection table (one per worker: it is not thread-safe)
@@ -180,7 +191,7 @@ public final class FilterStage implements Stage
         batchRuleCount = 0;
         memoEgressIdentity = NO_MEMO;
         memoIngressIdentity = NO_MEMO;
-        memoRoute = -1;
+        Arrays.fill(memoRoutes, -1L);
         final int tracked = parseAll(batch, count, policy);
         if (tracked > 0)
         {
@@ -244,12 +255,15 @@ public final class FilterStage implements Stage
             }
             final int inPort = batch.inPort[i];
             final long route = (inPort & 0xFFFFL) | ((batch.outPort[i] & 0xFFFFL) << 16) | ((long)next << 32);
-            if (route != memoRoute)
+            final int memo = (int)((route * 0x9E37_79B9_7F4A_7C15L) >>> 61);
+            if (memoRoutes[memo] != route)
             {
-                memoRoute = route;
-                memoWork = routeWork(policy, ports, next, inPort, batch.outPort[i]);
+                memoRoutes[memo] = route;
+                memoWorks[memo] = routeWork(policy, ports, next, inPort, batch.outPort[i]);
+                memoSrcIdentities[memo] = routeSrcIdentity;
+                memoDstIdentities[memo] = routeDstIdentity;
             }
-            final byte w = memoWork;
+            final byte w = memoWorks[memo];
             if (w == SKIP)
             {
                 continue;
@@ -282,8 +296,8 @@ public final class FilterStage implements Stage
             srcPort[i] = key.srcPort;
             dstPort[i] = key.dstPort;
             tcpFlags[i] = key.tcpFlags;
-            srcIdentity[i] = memoSrcIdentity;
-            dstIdentity[i] = memoDstIdentity;
+            srcIdentity[i] = memoSrcIdentities[memo];
+            dstIdentity[i] = memoDstIdentities[memo];
             if (key.version == 4)
             {
                 keys[i].ofIpv4(z, key.srcLow, key.dstLow, key.srcPort, key.dstPort, key.protocol);
@@ -321,9 +335,8 @@ public final class FilterStage implements Stage
 
     /**
      * The work bits of frames from {@code inPort} to {@code next} / {@code outPort} (SKIP: not
-     * filtered), with the local identities in {@link #memoSrcIdentity} and
-     * {@link #memoDstIdentity}; parse remembers the answer for the rest of the batch, whose
-     * frames mostly share their ports.
+     * filtered), with the local identities in {@link #routeSrcIdentity} and
+     * {@link #routeDstIdentity}; parse remembers the answers for the rest of the batch.
      */
     private byte routeWork(final PolicyTable policy, final PortTable ports, final byte next, final int inPort, final int outPort)
     {
@@ -331,8 +344,8 @@ public final class FilterStage implements Stage
         final boolean dstLocal = next == Next.TRANSMIT && ports.role(outPort) == PortTable.ROLE_ENDPOINT;
         final int srcLocalIdentity = srcLocal ? ports.identity(inPort) : Identities.UNKNOWN;
         final int dstLocalIdentity = dstLocal ? ports.identity(outPort) : Identities.UNKNOWN;
-        memoSrcIdentity = srcLocalIdentity;
-        memoDstIdentity = dstLocalIdentity;
+        routeSrcIdentity = srcLocalIdentity;
+        routeDstIdentity = dstLocalIdentity;
         final boolean egress = srcLocal && egressEnforced(policy, srcLocalIdentity);
         final boolean ingress = dstLocal && ingressEnforced(policy, dstLocalIdentity);
         // Replies come back the other way: when they will be checked (the sender's ingress, the
