@@ -114,9 +114,6 @@ public final class FilterStage implements Stage
     private final byte[] memoWorks = new byte[ROUTE_MEMO_SIZE];
     private final int[] memoSrcIdentities = new int[ROUTE_MEMO_SIZE];
     private final int[] memoDstIdentities = new int[ROUTE_MEMO_SIZE];
-    /** The local identities of the last {@link #routeWork}. */
-    private int routeSrcIdentity;
-    private int routeDstIdentity;
 
     /**
      * @param conntrack this worker's connection table (one per worker: it is not thread-safe)
@@ -259,9 +256,7 @@ public final class FilterStage implements Stage
             if (memoRoutes[memo] != route)
             {
                 memoRoutes[memo] = route;
-                memoWorks[memo] = routeWork(policy, ports, next, inPort, batch.outPort[i]);
-                memoSrcIdentities[memo] = routeSrcIdentity;
-                memoDstIdentities[memo] = routeDstIdentity;
+                rememberRoute(memo, policy, ports, next, inPort, batch.outPort[i]);
             }
             final byte w = memoWorks[memo];
             if (w == SKIP)
@@ -334,27 +329,24 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * The work bits of frames from {@code inPort} to {@code next} / {@code outPort} (SKIP: not
-     * filtered), with the local identities in {@link #routeSrcIdentity} and
-     * {@link #routeDstIdentity}; parse remembers the answers for the rest of the batch.
+     * Fills route memo entry {@code memo} for frames from {@code inPort} to {@code next} /
+     * {@code outPort}: their work bits (SKIP: not filtered) and local identities.
      */
-    private byte routeWork(final PolicyTable policy, final PortTable ports, final byte next, final int inPort, final int outPort)
+    private void rememberRoute(final int memo, final PolicyTable policy, final PortTable ports, final byte next, final int inPort, final int outPort)
     {
         final boolean srcLocal = ports.role(inPort) == PortTable.ROLE_ENDPOINT;
         final boolean dstLocal = next == Next.TRANSMIT && ports.role(outPort) == PortTable.ROLE_ENDPOINT;
         final int srcLocalIdentity = srcLocal ? ports.identity(inPort) : Identities.UNKNOWN;
         final int dstLocalIdentity = dstLocal ? ports.identity(outPort) : Identities.UNKNOWN;
-        routeSrcIdentity = srcLocalIdentity;
-        routeDstIdentity = dstLocalIdentity;
+        memoSrcIdentities[memo] = srcLocalIdentity;
+        memoDstIdentities[memo] = dstLocalIdentity;
         final boolean egress = srcLocal && egressEnforced(policy, srcLocalIdentity);
         final boolean ingress = dstLocal && ingressEnforced(policy, dstLocalIdentity);
         // Replies come back the other way: when they will be checked (the sender's ingress, the
         // receiver's egress) the connection is tracked even though this direction is not.
-        if (!egress && !ingress && !(srcLocal && ingressEnforced(policy, srcLocalIdentity)) && !(dstLocal && egressEnforced(policy, dstLocalIdentity)))
-        {
-            return SKIP;
-        }
-        return (byte)((srcLocal ? SRC_LOCAL : 0) | (dstLocal ? DST_LOCAL : 0) | (egress ? EGRESS : 0) | (ingress ? INGRESS : 0));
+        final boolean repliesChecked = srcLocal && ingressEnforced(policy, srcLocalIdentity) || dstLocal && egressEnforced(policy, dstLocalIdentity);
+        memoWorks[memo] = !egress && !ingress && !repliesChecked ? SKIP
+            : (byte)((srcLocal ? SRC_LOCAL : 0) | (dstLocal ? DST_LOCAL : 0) | (egress ? EGRESS : 0) | (ingress ? INGRESS : 0));
     }
 
     /**
