@@ -48,6 +48,12 @@ public final class StageCounters
         localPackets++;
     }
 
+    /** {@code count} frames at once (a stage that counts its frames once per batch). */
+    public void packets(final int count)
+    {
+        localPackets += count;
+    }
+
     public void drop(final DropReason reason)
     {
         localDrops[reason.code()]++;

@@ -17,6 +17,10 @@ import dev.nve.dataplane.policy.PolicyVerdict;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.EthernetHeader;
+import dev.nve.dataplane.wire.Ipv4Header;
+import dev.nve.dataplane.wire.NativeBytes;
+import dev.nve.dataplane.wire.TcpHeader;
 
 import java.util.Arrays;
 
@@ -49,6 +53,13 @@ public final class FilterStage implements Stage
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
     /** Entries of the per-batch route memo (a power of two). */
     private static final int ROUTE_MEMO_SIZE = 8;
+    /** IPv4 version 4, header length 5 words: no options. */
+    private static final int IPV4_NO_OPTIONS = 0x45;
+    /** IPv4 lengths of the in-place parse: the TCP header up to its flags, the UDP ports. */
+    private static final int FAST_MIN_TCP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + TcpHeader.FLAGS_OFFSET + 1;
+    private static final int FAST_MIN_UDP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + 4;
+    /** The shortest frame parsed in place (any frame on a wire is longer: 60 bytes and up). */
+    private static final int FAST_MIN_LENGTH = EthernetHeader.HEADER_LENGTH + FAST_MIN_TCP_TOTAL;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -240,7 +251,10 @@ public final class FilterStage implements Stage
     private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
         final PortTable ports = tables.ports();
+        final long framesAddress = batch.segment().address();
+        final long lastFastFrame = batch.segment().byteSize() - FAST_MIN_LENGTH;
         int tracked = 0;
+        int filtered = 0;
         for (int i = 0; i < count; i++)
         {
             work[i] = SKIP;
@@ -265,8 +279,46 @@ public final class FilterStage implements Stage
             }
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
             final boolean dstLocal = (w & DST_LOCAL) != 0;
-            counters.packet();
-            final int parsed = key.parse(batch.segment(), batch.address[i], batch.length[i]);
+            filtered++;
+            final long frame = batch.address[i];
+            final int length = batch.length[i];
+            if (length >= FAST_MIN_LENGTH && frame >= 0 && frame <= lastFastFrame && !batch.viaIla[i])
+            {
+                // The common frame (untagged IPv4 TCP or UDP, no options, not a later fragment)
+                // read in place: the checks above keep every read inside the frame and the
+                // segment. FlowKey parses everything else, and decides the same for these.
+                final long l3 = framesAddress + frame + EthernetHeader.HEADER_LENGTH;
+                final int total = NativeBytes.u16be(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
+                final int ipProtocol = NativeBytes.u8(l3 + Ipv4Header.PROTOCOL_OFFSET);
+                if (NativeBytes.u16be(l3 - 2) == EthernetHeader.TYPE_IPV4 && NativeBytes.u8(l3) == IPV4_NO_OPTIONS
+                    && total <= length - EthernetHeader.HEADER_LENGTH
+                    && (NativeBytes.u16be(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0
+                    && (ipProtocol == FlowKey.PROTOCOL_TCP ? total >= FAST_MIN_TCP_TOTAL : ipProtocol == FlowKey.PROTOCOL_UDP && total >= FAST_MIN_UDP_TOTAL))
+                {
+                    final long l4 = l3 + Ipv4Header.MIN_HEADER_LENGTH;
+                    final long source = NativeBytes.u32be(l3 + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
+                    final long destination = NativeBytes.u32be(l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
+                    final int portPair = NativeBytes.u32be(l4);
+                    final int z = batch.network[i];
+                    zone[i] = z;
+                    version[i] = 4;
+                    protocol[i] = ipProtocol;
+                    srcHigh[i] = 0;
+                    srcLow[i] = source;
+                    dstHigh[i] = 0;
+                    dstLow[i] = destination;
+                    srcPort[i] = portPair >>> 16;
+                    dstPort[i] = portPair & 0xFFFF;
+                    tcpFlags[i] = ipProtocol == FlowKey.PROTOCOL_TCP ? NativeBytes.u8(l4 + TcpHeader.FLAGS_OFFSET) : 0;
+                    srcIdentity[i] = memoSrcIdentities[memo];
+                    dstIdentity[i] = memoDstIdentities[memo];
+                    keys[i].ofIpv4(z, source, destination, portPair >>> 16, portPair & 0xFFFF, ipProtocol);
+                    work[i] = w;
+                    tracked++;
+                    continue;
+                }
+            }
+            final int parsed = key.parse(batch.segment(), frame, length);
             if (parsed == FlowKey.NOT_IP)
             {
                 continue;
@@ -304,6 +356,7 @@ public final class FilterStage implements Stage
             work[i] = w;
             tracked++;
         }
+        counters.packets(filtered);
         return tracked;
     }
 
@@ -480,17 +533,19 @@ public final class FilterStage implements Stage
         if ((w & SRC_LOCAL) == 0)
         {
             final int carried = batch.srcIdentity[i];
-            srcIdentity[i] = carried > Identities.UNKNOWN ? carried
-                : peerOf(found, ConntrackTable.PEER_SOURCE, zone[i], srcHigh[i], mapped(version[i], srcLow[i]));
+            srcIdentity[i] = carried > Identities.UNKNOWN ? carried : peerOf(found, ConntrackTable.PEER_SOURCE, i);
         }
         if ((w & DST_LOCAL) == 0)
         {
-            dstIdentity[i] = peerOf(found, ConntrackTable.PEER_DESTINATION, zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
+            dstIdentity[i] = peerOf(found, ConntrackTable.PEER_DESTINATION, i);
         }
     }
 
-    /** A remote endpoint's identity: cached in the connection's entry, else the ipcache's (then cached). */
-    private int peerOf(final long found, final int side, final int zone, final long high, final long low)
+    /**
+     * The identity of frame {@code i}'s endpoint {@code side} (remote): cached in the
+     * connection's entry, else the ipcache's (then cached).
+     */
+    private int peerOf(final long found, final int side, final int i)
     {
         if (found >= 0)
         {
@@ -500,7 +555,8 @@ public final class FilterStage implements Stage
                 return cached;
             }
         }
-        final int identity = peer(zone, high, low);
+        final int identity = side == ConntrackTable.PEER_SOURCE ? peer(zone[i], srcHigh[i], mapped(version[i], srcLow[i]))
+            : peer(zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
         if (found >= 0)
         {
             conntrack.cachePeer(found, side, identity, ipCacheVersion);

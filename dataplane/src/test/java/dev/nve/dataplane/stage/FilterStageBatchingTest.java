@@ -39,7 +39,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on the same random batches: c1 and c2 (enforced both ways) talking to each other and to
  * remote peers (ipcache, GBP, unknown = WORLD), allowed and denied ports, SYN/ACK/FIN/RST,
  * repeated tuples inside a batch (a connection opened and used in one batch), replies, truncated
- * and non-IP frames, and a conntrack table small enough to fill. Dispositions, drop reasons,
+ * and non-IP frames, IPv4 headers the stage's in-place parse must hand to FlowKey (options,
+ * fragments, bad lengths, ICMP), and a conntrack table small enough to fill. Dispositions, drop reasons,
  * flow events, conntrack contents and rule counters must be identical.
  */
 final class FilterStageBatchingTest
@@ -152,7 +153,7 @@ final class FilterStageBatchingTest
                         default -> FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4(peer, "198.19.0.1").udp(port, localPort).payload(10).build();
                     };
                     MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, frame, bytes.length);
-                    final int length = random.nextInt(40) == 0 ? 30 : bytes.length; // a few cut short
+                    final int length = random.nextInt(40) == 0 ? 30 : mangle(random, segment, frame, bytes.length); // a few cut short
                     final boolean fromC1 = kind == 0 || kind == 2;
                     final boolean fromC2 = kind == 3;
                     final int gbp = kind == 1 && random.nextBoolean() ? 400 : PacketBatch.NO_IDENTITY;
@@ -206,6 +207,43 @@ final class FilterStageBatchingTest
                 side.tables.close();
             }
         }
+    }
+
+    /**
+     * Sometimes changes the frame at {@code frame} (Ethernet + IPv4 + TCP or UDP) where the
+     * stage's in-place IPv4 parse and FlowKey must agree: header fields it checks, and lengths
+     * around its minimum; returns the frame's length.
+     */
+    private static int mangle(final SplittableRandom random, final MemorySegment segment, final long frame, final int length)
+    {
+        final long l3 = frame + 14;
+        return switch (random.nextInt(24))
+        {
+            case 0 -> set8(segment, l3, 0x46, length); // options (the ports move)
+            case 1 -> set8(segment, l3, 0x55, length); // version 5
+            case 2 -> set16(segment, l3 + 6, 0x0001, length); // a later fragment
+            case 3 -> set16(segment, l3 + 6, 0x2000, length); // more fragments, the first one
+            case 4 -> set16(segment, l3 + 2, length - 13, length); // longer than the frame
+            case 5 -> set16(segment, l3 + 2, 30, length); // too short for TCP's flags, UDP's ports are in
+            case 6 -> set8(segment, l3 + 9, 1, length); // ICMP
+            case 7 -> set16(segment, frame + 12, 0x0806, length); // ARP
+            case 8 -> 47; // one byte short of the in-place parse
+            case 9 -> 48;
+            default -> length;
+        };
+    }
+
+    private static int set8(final MemorySegment segment, final long offset, final int value, final int length)
+    {
+        segment.set(ValueLayout.JAVA_BYTE, offset, (byte)value);
+        return length;
+    }
+
+    private static int set16(final MemorySegment segment, final long offset, final int value, final int length)
+    {
+        segment.set(ValueLayout.JAVA_BYTE, offset, (byte)(value >>> 8));
+        segment.set(ValueLayout.JAVA_BYTE, offset + 1, (byte)value);
+        return length;
     }
 
     private static List<FlowEvents.FlowEvent> drain(final FlowEvents events)
