@@ -1,6 +1,8 @@
 """Makes a variant of the dataplane + bench sources with some patches, for Ab.java.
-usage: variants.py SRC_DIR OUT_DIR [plainget] [caches] [unsafe] [fences] [nobarrier] [huge]
-SRC_DIR holds dataplane/src/main/java and bench/src/main/java merged (see build.sh)."""
+usage: variants.py SRC_DIR OUT_DIR [plainget] [caches] [unsafe] [fences] [nobarrier] [huge] [filterphases]
+SRC_DIR holds dataplane/src/main/java and bench/src/main/java merged (see build.sh).
+filterphases: FilterStage reads the clock around its passes and FilterBenchmark prints ns/packet
+per pass at the end of a trial (run it with JMH: java -cp $(cat OUT_DIR/cp) org.openjdk.jmh.Main)."""
 import sys, shutil, os, re
 HERE = os.path.dirname(os.path.abspath(__file__))
 srcdir = sys.argv[1]; dst = sys.argv[2]; patches = sys.argv[3:]
@@ -14,6 +16,30 @@ def sub(path, old, new, count=1):
         raise SystemExit(f"{path}: pattern not found: {old[:60]}")
     s = s.replace(old, new) if count == 0 else s.replace(old, new, count)
     open(p, "w").write(s)
+def filter_phases():
+    """Clock reads around FilterStage's passes (about 1 ns/packet on top); the numbers to compare
+    with ctfloor's CTFLOOR_PHASES=1 and CtFloor's -Dphases=true."""
+    lap = "t1 = System.nanoTime(); PHASES[%d] += t1 - t0; t0 = t1;"
+    sub("stage/FilterStage.java", "    @Override\n    public void process(final PacketBatch batch)\n    {\n",
+        "    /** ns per pass: parse, lookups, decide, counters; [4] packets. */\n    public static final long[] PHASES = new long[5];\n\n"
+        "    @Override\n    public void process(final PacketBatch batch)\n    {\n        long t0 = System.nanoTime(), t1;\n")
+    sub("stage/FilterStage.java", "        final int tracked = parseAll(batch, count, policy);\n",
+        "        final int tracked = parseAll(batch, count, policy);\n        " + lap % 0 + "\n")
+    sub("stage/FilterStage.java", "            ipCacheVersion = tables.ipCache().version();\n",
+        "            " + lap % 1 + "\n            ipCacheVersion = tables.ipCache().version();\n")
+    sub("stage/FilterStage.java", "            decideAll(batch, tracked);\n", "            decideAll(batch, tracked);\n            " + lap % 2 + "\n")
+    sub("stage/FilterStage.java", "        counters.flush();\n    }\n", "        counters.flush();\n        " + lap % 3 + "\n        PHASES[4] += count;\n    }\n")
+    bench = dst + "/src/dev/nve/bench/policy/FilterBenchmark.java"
+    s = open(bench).read()
+    for old, new in [("        verifyWholeStream();\n", "        verifyWholeStream();\n        java.util.Arrays.fill(FilterStage.PHASES, 0);\n"),
+                     ("    public void tearDown()\n    {\n", "    public void tearDown()\n    {\n        final long[] p = FilterStage.PHASES;\n"
+                      "        System.out.printf(\"%nFilterStage passes (ns/packet): parse %.1f, lookups %.1f, decide %.1f, counters %.1f%n\",\n"
+                      "            p[0] / (double)p[4], p[1] / (double)p[4], p[2] / (double)p[4], p[3] / (double)p[4]);\n")]:
+        if old not in s:
+            raise SystemExit("FilterBenchmark.java: pattern not found: " + old[:60])
+        s = s.replace(old, new, 1)
+    open(bench, "w").write(s)
+
 for patch in patches:
     if patch == "plainget":
         sub("table/LongIntHashTable.java",
@@ -32,6 +58,8 @@ for patch in patches:
     elif patch == "nobarrier":
         for f in ["wire/Ipv4Header.java", "wire/UdpHeader.java", "wire/VxlanHeader.java", "wire/Ipv6Header.java", "wire/EthernetHeader.java"]:
             sub(f, "        this.segment = segment;\n", "        if (this.segment != segment)\n        {\n            this.segment = segment;\n        }\n")
+    elif patch == "filterphases":
+        filter_phases()
     elif patch not in ("unsafe", "huge", "caches", "fences"):
         raise SystemExit("unknown patch " + patch)
 
