@@ -345,7 +345,7 @@ public class FilterBenchmark
      * the direction(s) {@code directions} ({@link #ORIGINALS}, {@link #REPLIES},
      * {@link #ALTERNATING}).
      */
-    private void refill(final int directions)
+    void refill(final int directions)
     {
         final PacketBatch b = batch;
         final MemorySegment s = segment;
@@ -379,6 +379,13 @@ public class FilterBenchmark
             b.network[k] = network;
         }
         cursor = (at + BATCH) & streamMask;
+    }
+
+    /** The stage on the batch the last {@link #refill} left ({@link FilterStageBenchmark}). */
+    long processRefilled()
+    {
+        filter.process(batch);
+        return batch.next[BATCH - 1] + filter.sink();
     }
 
     /** Packets of {@code c1}'s connections, ORIGINAL direction: conntrack + policy re-check. */
