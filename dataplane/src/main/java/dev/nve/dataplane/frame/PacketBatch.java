@@ -1,6 +1,7 @@
 package dev.nve.dataplane.frame;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 
 /**
  * A vector of frame descriptors over one {@link FrameMemory}, stored as parallel arrays so a
@@ -69,6 +70,7 @@ public final class PacketBatch
         sirDestinationHigh = new long[capacity];
         sirDestinationLow = new long[capacity];
         fromIpv4 = new boolean[capacity];
+        resetMetadata(capacity);
     }
 
     public FrameMemory memory()
@@ -96,13 +98,37 @@ public final class PacketBatch
         return count == capacity;
     }
 
+    /** Empties the batch; the descriptors it held get their fresh metadata back (see {@link #add}). */
     public void clear()
     {
+        resetMetadata(count);
         count = 0;
     }
 
     /**
-     * Appends a received frame with fresh metadata ({@link Next#CLASSIFY}).
+     * Gives descriptors {@code [0, to)} the metadata of a fresh frame ({@link #add}): a fill per
+     * field, once per batch, instead of eleven stores per frame in {@code add} (a port's
+     * receive, the hand-off and the stage benchmarks' refills add every frame, some twice).
+     * Descriptors at and above {@link #count()} always hold it.
+     */
+    private void resetMetadata(final int to)
+    {
+        Arrays.fill(outPort, 0, to, (short)-1);
+        Arrays.fill(next, 0, to, Next.CLASSIFY);
+        Arrays.fill(dropReason, 0, to, (short)0);
+        Arrays.fill(network, 0, to, -1);
+        Arrays.fill(srcIdentity, 0, to, NO_IDENTITY);
+        Arrays.fill(l3Offset, 0, to, (short)0);
+        Arrays.fill(l4Offset, 0, to, (short)0);
+        Arrays.fill(encapTemplate, 0, to, -1);
+        Arrays.fill(fromOverlay, 0, to, false);
+        Arrays.fill(viaIla, 0, to, false);
+        Arrays.fill(fromIpv4, 0, to, false);
+    }
+
+    /**
+     * Appends a received frame with fresh metadata ({@link Next#CLASSIFY}, no out port, network
+     * or identity; set by {@link #clear}, so only the frame's own four fields are written here).
      *
      * @return its index, or -1 when the batch is full.
      */
@@ -117,17 +143,6 @@ public final class PacketBatch
         length[i] = frameLength;
         timestampNanos[i] = timestamp;
         inPort[i] = (short)port;
-        outPort[i] = -1;
-        next[i] = Next.CLASSIFY;
-        dropReason[i] = 0;
-        network[i] = -1;
-        srcIdentity[i] = NO_IDENTITY;
-        l3Offset[i] = 0;
-        l4Offset[i] = 0;
-        encapTemplate[i] = -1;
-        fromOverlay[i] = false;
-        viaIla[i] = false;
-        fromIpv4[i] = false;
         return i;
     }
 

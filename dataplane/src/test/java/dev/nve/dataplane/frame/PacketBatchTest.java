@@ -30,6 +30,8 @@ final class PacketBatchTest
         batch.l4Offset[0] = 34;
         batch.encapTemplate[0] = 2;
         batch.fromOverlay[0] = true;
+        batch.viaIla[0] = true;
+        batch.fromIpv4[0] = true;
         batch.drop(0, DropReason.TRUNCATED);
         batch.clear();
         assertEquals(0, batch.count());
@@ -47,6 +49,32 @@ final class PacketBatchTest
         assertEquals(0, batch.l4Offset[0]);
         assertEquals(-1, batch.encapTemplate[0]);
         assertFalse(batch.fromOverlay[0]);
+        assertFalse(batch.viaIla[0]);
+        assertFalse(batch.fromIpv4[0]);
+    }
+
+    @Test
+    void everyDescriptorOfANewOrClearedBatchStartsFresh()
+    {
+        final PacketBatch batch = new PacketBatch(memory, 2);
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                assertEquals(i, batch.add(memory.dataStart(i), 60, 1, 2));
+                assertEquals(-1, batch.outPort[i], "round " + round);
+                assertEquals(Next.CLASSIFY, batch.next[i]);
+                assertEquals(-1, batch.network[i]);
+                assertEquals(PacketBatch.NO_IDENTITY, batch.srcIdentity[i]);
+                assertEquals(-1, batch.encapTemplate[i]);
+                batch.transmit(i, 3);
+                batch.network[i] = 4;
+                batch.srcIdentity[i] = 5;
+                batch.encapTemplate[i] = 6;
+                batch.viaIla[i] = true;
+            }
+            batch.clear();
+        }
     }
 
     @Test
