@@ -17,11 +17,12 @@ import dev.nve.dataplane.policy.PolicyVerdict;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.EthernetHeader;
 import dev.nve.dataplane.wire.Ipv4Header;
-import dev.nve.dataplane.wire.NativeBytes;
 import dev.nve.dataplane.wire.TcpHeader;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -58,7 +59,7 @@ public final class FilterStage implements Stage
     /** IPv4 lengths of the in-place parse: the TCP header up to its flags, the UDP ports. */
     private static final int FAST_MIN_TCP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + TcpHeader.FLAGS_OFFSET + 1;
     private static final int FAST_MIN_UDP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + 4;
-    /** The shortest frame parsed in place (any frame on a wire is longer: 60 bytes and up). */
+    /** The shortest frame parsed in place (Ethernet frames are 60 bytes and up without the FCS). */
     private static final int FAST_MIN_LENGTH = EthernetHeader.HEADER_LENGTH + FAST_MIN_TCP_TOTAL;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
@@ -251,8 +252,7 @@ public final class FilterStage implements Stage
     private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
         final PortTable ports = tables.ports();
-        final long framesAddress = batch.segment().address();
-        final long lastFastFrame = batch.segment().byteSize() - FAST_MIN_LENGTH;
+        final MemorySegment frames = batch.segment();
         int tracked = 0;
         int filtered = 0;
         for (int i = 0; i < count; i++)
@@ -282,23 +282,24 @@ public final class FilterStage implements Stage
             filtered++;
             final long frame = batch.address[i];
             final int length = batch.length[i];
-            if (length >= FAST_MIN_LENGTH && frame >= 0 && frame <= lastFastFrame && !batch.viaIla[i])
+            if (length >= FAST_MIN_LENGTH && !batch.viaIla[i])
             {
                 // The common frame (untagged IPv4 TCP or UDP, no options, not a later fragment)
-                // read in place: the checks above keep every read inside the frame and the
-                // segment. FlowKey parses everything else, and decides the same for these.
-                final long l3 = framesAddress + frame + EthernetHeader.HEADER_LENGTH;
-                final int total = NativeBytes.u16be(l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
-                final int ipProtocol = NativeBytes.u8(l3 + Ipv4Header.PROTOCOL_OFFSET);
-                if (NativeBytes.u16be(l3 - 2) == EthernetHeader.TYPE_IPV4 && NativeBytes.u8(l3) == IPV4_NO_OPTIONS
+                // read straight into the per-frame fields and the key; FlowKey parses everything
+                // else, and decides the same for these.
+                final long l3 = frame + EthernetHeader.HEADER_LENGTH;
+                final int total = Bytes.u16be(frames, l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
+                final int ipProtocol = Bytes.u8(frames, l3 + Ipv4Header.PROTOCOL_OFFSET);
+                if (Bytes.u16be(frames, frame + EthernetHeader.ETHER_TYPE_OFFSET) == EthernetHeader.TYPE_IPV4
+                    && Bytes.u8(frames, l3) == IPV4_NO_OPTIONS
                     && total <= length - EthernetHeader.HEADER_LENGTH
-                    && (NativeBytes.u16be(l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0
+                    && (Bytes.u16be(frames, l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0
                     && (ipProtocol == FlowKey.PROTOCOL_TCP ? total >= FAST_MIN_TCP_TOTAL : ipProtocol == FlowKey.PROTOCOL_UDP && total >= FAST_MIN_UDP_TOTAL))
                 {
                     final long l4 = l3 + Ipv4Header.MIN_HEADER_LENGTH;
-                    final long source = NativeBytes.u32be(l3 + Ipv4Header.SOURCE_OFFSET) & 0xFFFF_FFFFL;
-                    final long destination = NativeBytes.u32be(l3 + Ipv4Header.DESTINATION_OFFSET) & 0xFFFF_FFFFL;
-                    final int portPair = NativeBytes.u32be(l4);
+                    final long source = Bytes.u32be(frames, l3 + Ipv4Header.SOURCE_OFFSET);
+                    final long destination = Bytes.u32be(frames, l3 + Ipv4Header.DESTINATION_OFFSET);
+                    final int portPair = frames.get(Bytes.U32_BE, l4);
                     final int z = batch.network[i];
                     zone[i] = z;
                     version[i] = 4;
@@ -309,7 +310,7 @@ public final class FilterStage implements Stage
                     dstLow[i] = destination;
                     srcPort[i] = portPair >>> 16;
                     dstPort[i] = portPair & 0xFFFF;
-                    tcpFlags[i] = ipProtocol == FlowKey.PROTOCOL_TCP ? NativeBytes.u8(l4 + TcpHeader.FLAGS_OFFSET) : 0;
+                    tcpFlags[i] = ipProtocol == FlowKey.PROTOCOL_TCP ? Bytes.u8(frames, l4 + TcpHeader.FLAGS_OFFSET) : 0;
                     srcIdentity[i] = memoSrcIdentities[memo];
                     dstIdentity[i] = memoDstIdentities[memo];
                     keys[i].ofIpv4(z, source, destination, portPair >>> 16, portPair & 0xFFFF, ipProtocol);
@@ -318,7 +319,7 @@ public final class FilterStage implements Stage
                     continue;
                 }
             }
-            final int parsed = key.parse(batch.segment(), frame, length);
+            final int parsed = key.parse(frames, frame, length);
             if (parsed == FlowKey.NOT_IP)
             {
                 continue;
