@@ -247,7 +247,9 @@ public final class FilterStage implements Stage
      * keys; lists the filtered ones in {@link #trackedFrames} and returns their number. The loop
      * and the per-frame work are one method: a per-frame method was too large for C2 to inline,
      * so it cost a call per frame, and the loop inlined into {@link #process} made C2 give up
-     * inlining the decision pass (its node budget).
+     * inlining the decision pass (its node budget). The common IPv4 frame is read in place
+     * (inline for the same reason: as a method of its own it was too big to inline); it saves
+     * FlowKey's field copies, 7% of the stage with a cached table.
      */
     private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
