@@ -1,5 +1,6 @@
 package dev.nve.dataplane.flow;
 
+import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.EthernetHeader;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.Ipv6Header;
@@ -36,6 +37,8 @@ public final class FlowKey
     private static final int ICMPV6_ECHO_REQUEST = 128;
     private static final int ICMPV6_ECHO_REPLY = 129;
     private static final int TCP_FLAGS_OFFSET = 13;
+    /** IPv4 version 4, header length 5 words: no options. */
+    private static final int IPV4_NO_OPTIONS = 0x45;
     /** An untagged IPv4 frame with a fixed header and 4 bytes of ports: the fast path's minimum. */
     private static final int FAST_IPV4_MIN_LENGTH = EthernetHeader.HEADER_LENGTH + Ipv4Header.MIN_HEADER_LENGTH + 4;
 
@@ -69,18 +72,18 @@ public final class FlowKey
     }
 
     /**
-     * The common case in few loads: an untagged IPv4 TCP or UDP first fragment without options
-     * (the fixed header in three loads, both ports in one); -1 for anything else, which
-     * {@link #parseAny} then handles (also when the frame is invalid, so the verdict is its).
+     * The common case read straight into the fields: an untagged IPv4 TCP or UDP first fragment
+     * without options; -1 for anything else, which {@link #parseAny} then handles (also when the
+     * frame is invalid, so the verdict is its). Locals rather than the {@link Ipv4Header}
+     * flyweight: its fields' stores and loads were 7% of the filter stage with a cached table.
      */
     private int parseIpv4Fast(final MemorySegment segment, final long frame, final int length)
     {
         final long l3 = frame + EthernetHeader.HEADER_LENGTH;
-        ipv4.wrap(segment, l3).loadFixedHeader();
-        final int total = ipv4.validateLoaded(length - EthernetHeader.HEADER_LENGTH);
-        final int ipProtocol = ipv4.loadedProtocol();
-        if (total < 0 || ipv4.loadedHeaderLength() != Ipv4Header.MIN_HEADER_LENGTH
-            || (ipv4.loadedFlagsAndFragmentOffset() & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0
+        final int total = Bytes.u16be(segment, l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
+        final int ipProtocol = Bytes.u8(segment, l3 + Ipv4Header.PROTOCOL_OFFSET);
+        if (Bytes.u8(segment, l3) != IPV4_NO_OPTIONS || total < Ipv4Header.MIN_HEADER_LENGTH || total > length - EthernetHeader.HEADER_LENGTH
+            || (Bytes.u16be(segment, l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) != 0
             || (ipProtocol != PROTOCOL_TCP && ipProtocol != PROTOCOL_UDP)
             || total - Ipv4Header.MIN_HEADER_LENGTH < (ipProtocol == PROTOCOL_TCP ? TCP_FLAGS_OFFSET + 1 : 4))
         {
@@ -91,12 +94,12 @@ public final class FlowKey
         version = 4;
         protocol = ipProtocol;
         srcHigh = 0;
-        srcLow = ipv4.loadedSource() & 0xFFFF_FFFFL;
+        srcLow = Bytes.u32be(segment, l3 + Ipv4Header.SOURCE_OFFSET);
         dstHigh = 0;
-        dstLow = ipv4.loadedDestination() & 0xFFFF_FFFFL;
+        dstLow = Bytes.u32be(segment, l3 + Ipv4Header.DESTINATION_OFFSET);
         srcPort = ports >>> 16;
         dstPort = ports & 0xFFFF;
-        tcpFlags = ipProtocol == PROTOCOL_TCP ? segment.get(U8, l4 + TCP_FLAGS_OFFSET) & 0xFF : 0;
+        tcpFlags = ipProtocol == PROTOCOL_TCP ? Bytes.u8(segment, l4 + TCP_FLAGS_OFFSET) : 0;
         return IP;
     }
 

@@ -17,12 +17,7 @@ import dev.nve.dataplane.policy.PolicyVerdict;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
-import dev.nve.dataplane.wire.Bytes;
-import dev.nve.dataplane.wire.EthernetHeader;
-import dev.nve.dataplane.wire.Ipv4Header;
-import dev.nve.dataplane.wire.TcpHeader;
 
-import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -54,13 +49,6 @@ public final class FilterStage implements Stage
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
     /** Entries of the per-batch route memo (a power of two). */
     private static final int ROUTE_MEMO_SIZE = 8;
-    /** IPv4 version 4, header length 5 words: no options. */
-    private static final int IPV4_NO_OPTIONS = 0x45;
-    /** IPv4 lengths of the in-place parse: the TCP header up to its flags, the UDP ports. */
-    private static final int FAST_MIN_TCP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + TcpHeader.FLAGS_OFFSET + 1;
-    private static final int FAST_MIN_UDP_TOTAL = Ipv4Header.MIN_HEADER_LENGTH + 4;
-    /** The shortest frame parsed in place (Ethernet frames are 60 bytes and up without the FCS). */
-    private static final int FAST_MIN_LENGTH = EthernetHeader.HEADER_LENGTH + FAST_MIN_TCP_TOTAL;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -247,14 +235,11 @@ public final class FilterStage implements Stage
      * keys; lists the filtered ones in {@link #trackedFrames} and returns their number. The loop
      * and the per-frame work are one method: a per-frame method was too large for C2 to inline,
      * so it cost a call per frame, and the loop inlined into {@link #process} made C2 give up
-     * inlining the decision pass (its node budget). The common IPv4 frame is read in place
-     * (inline for the same reason: as a method of its own it was too big to inline); it saves
-     * FlowKey's field copies, 7% of the stage with a cached table.
+     * inlining the decision pass (its node budget).
      */
     private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
         final PortTable ports = tables.ports();
-        final MemorySegment frames = batch.segment();
         int tracked = 0;
         int filtered = 0;
         for (int i = 0; i < count; i++)
@@ -282,46 +267,7 @@ public final class FilterStage implements Stage
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
             final boolean dstLocal = (w & DST_LOCAL) != 0;
             filtered++;
-            final long frame = batch.address[i];
-            final int length = batch.length[i];
-            if (length >= FAST_MIN_LENGTH && !batch.viaIla[i])
-            {
-                // The common frame (untagged IPv4 TCP or UDP, no options, not a later fragment)
-                // read straight into the per-frame fields and the key; FlowKey parses everything
-                // else, and decides the same for these.
-                final long l3 = frame + EthernetHeader.HEADER_LENGTH;
-                final int total = Bytes.u16be(frames, l3 + Ipv4Header.TOTAL_LENGTH_OFFSET);
-                final int ipProtocol = Bytes.u8(frames, l3 + Ipv4Header.PROTOCOL_OFFSET);
-                if (Bytes.u16be(frames, frame + EthernetHeader.ETHER_TYPE_OFFSET) == EthernetHeader.TYPE_IPV4
-                    && Bytes.u8(frames, l3) == IPV4_NO_OPTIONS
-                    && total <= length - EthernetHeader.HEADER_LENGTH
-                    && (Bytes.u16be(frames, l3 + Ipv4Header.FLAGS_FRAGMENT_OFFSET) & Ipv4Header.FRAGMENT_OFFSET_MASK) == 0
-                    && (ipProtocol == FlowKey.PROTOCOL_TCP ? total >= FAST_MIN_TCP_TOTAL : ipProtocol == FlowKey.PROTOCOL_UDP && total >= FAST_MIN_UDP_TOTAL))
-                {
-                    final long l4 = l3 + Ipv4Header.MIN_HEADER_LENGTH;
-                    final long source = Bytes.u32be(frames, l3 + Ipv4Header.SOURCE_OFFSET);
-                    final long destination = Bytes.u32be(frames, l3 + Ipv4Header.DESTINATION_OFFSET);
-                    final int portPair = frames.get(Bytes.U32_BE, l4);
-                    final int z = batch.network[i];
-                    zone[i] = z;
-                    version[i] = 4;
-                    protocol[i] = ipProtocol;
-                    srcHigh[i] = 0;
-                    srcLow[i] = source;
-                    dstHigh[i] = 0;
-                    dstLow[i] = destination;
-                    srcPort[i] = portPair >>> 16;
-                    dstPort[i] = portPair & 0xFFFF;
-                    tcpFlags[i] = ipProtocol == FlowKey.PROTOCOL_TCP ? Bytes.u8(frames, l4 + TcpHeader.FLAGS_OFFSET) : 0;
-                    srcIdentity[i] = memoSrcIdentities[memo];
-                    dstIdentity[i] = memoDstIdentities[memo];
-                    keys[i].ofIpv4(z, source, destination, portPair >>> 16, portPair & 0xFFFF, ipProtocol);
-                    work[i] = w;
-                    tracked++;
-                    continue;
-                }
-            }
-            final int parsed = key.parse(frames, frame, length);
+            final int parsed = key.parse(batch.segment(), batch.address[i], batch.length[i]);
             if (parsed == FlowKey.NOT_IP)
             {
                 continue;

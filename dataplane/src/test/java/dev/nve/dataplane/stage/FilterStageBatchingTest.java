@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * on the same random batches: c1 and c2 (enforced both ways) talking to each other and to
  * remote peers (ipcache, GBP, unknown = WORLD), allowed and denied ports, SYN/ACK/FIN/RST,
  * repeated tuples inside a batch (a connection opened and used in one batch), replies, truncated
- * and non-IP frames, IPv4 headers the stage's in-place parse must hand to FlowKey (options,
+ * and non-IP frames, IPv4 headers FlowKey's fast path must hand to its full parse (options,
  * fragments, bad lengths, ICMP), and a conntrack table small enough to fill. Dispositions, drop reasons,
  * flow events, conntrack contents and rule counters must be identical.
  */
@@ -211,7 +211,7 @@ final class FilterStageBatchingTest
 
     /**
      * Sometimes changes the frame at {@code frame} (Ethernet + IPv4 + TCP or UDP) where the
-     * stage's in-place IPv4 parse and FlowKey must agree: header fields it checks, and lengths
+     * IPv4 fast path of FlowKey and its full parse must agree: header fields it checks, and lengths
      * around its minimum; returns the frame's length.
      */
     private static int mangle(final SplittableRandom random, final MemorySegment segment, final long frame, final int length)
@@ -227,7 +227,7 @@ final class FilterStageBatchingTest
             case 5 -> set16(segment, l3 + 2, 30, length); // too short for TCP's flags, UDP's ports are in
             case 6 -> set8(segment, l3 + 9, 1, length); // ICMP
             case 7 -> set16(segment, frame + 12, 0x0806, length); // ARP
-            case 8 -> 47; // one byte short of the in-place parse
+            case 8 -> 47; // one byte short of a TCP header up to its flags
             case 9 -> 48;
             default -> length;
         };
