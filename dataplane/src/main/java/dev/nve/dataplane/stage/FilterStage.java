@@ -49,6 +49,7 @@ public final class FilterStage implements Stage
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
     /** Entries of the per-batch route memo (a power of two). */
     private static final int ROUTE_MEMO_SIZE = 8;
+    private static final byte NOT_LOOKED_UP = -1;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -92,9 +93,14 @@ public final class FilterStage implements Stage
     private boolean createdInBatch;
     /** The ipcache version read before this batch's lookups (tags the peer identities cached in conntrack). */
     private long ipCacheVersion;
-    /** The ipcache lookup {@link #resolve} made for the current frame: endpoint side (-1: none) and identity. */
-    private int resolvedSide;
-    private int resolvedIdentity;
+    /**
+     * Per frame: the remote endpoint ({@link ConntrackTable#PEER_SOURCE} or
+     * {@link ConntrackTable#PEER_DESTINATION}) whose identity {@link #resolveAll} read from the
+     * ipcache, for {@link #open} to cache in a new entry; {@link #NOT_LOOKED_UP} otherwise.
+     */
+    private final byte[] lookedUpSide;
+    /** The frames whose remote identity is not cached in their entry (see resolveAll). */
+    private final int[] uncachedFrames;
     /** The flow-event direction of the last {@link #check}. */
     private int checkedDirection;
     private final int[] srcIdentity;
@@ -150,6 +156,8 @@ public final class FilterStage implements Stage
         this.lookups = new ConntrackBatchLookup(batchCapacity);
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
+        this.lookedUpSide = new byte[batchCapacity];
+        this.uncachedFrames = new int[batchCapacity];
     }
 
     @Override
@@ -164,12 +172,13 @@ public final class FilterStage implements Stage
      * touch every connection's home line; look every connection up in its home line
      * ({@link ConntrackTable#lookupHome}), listing those whose probe goes on; touch their next
      * line and finish them (loops of lookups only, so that these misses overlap too, and over
-     * the list, so without a branch per frame on the random probe outcome); then decide,
-     * update or create, count and report frame by frame, in frame order, exactly as a
+     * the list, so without a branch per frame on the random probe outcome); then resolve the
+     * remote identities of the frames in the opening direction ({@link #resolveAll}); then
+     * decide, update or create, count and report frame by frame, in frame order, exactly as a
      * frame-by-frame loop would: a lookup result is redone in the last pass only when an earlier
      * frame of the batch created a connection (nothing else moves or adds entries within a
-     * batch, and the lookup pass already used each frame's own time). The first passes change
-     * no table.
+     * batch, and the lookup pass already used each frame's own time). Before the last pass no
+     * table changes, except that resolving caches identities in entries.
      * <p>
      * The ipcache identity of a connection's remote endpoint is cached in its conntrack entry,
      * tagged with the ipcache version read before the batch's lookups: established
@@ -194,6 +203,7 @@ public final class FilterStage implements Stage
         {
             sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
             ipCacheVersion = tables.ipCache().version();
+            resolveAll(batch, tracked);
             decideAll(batch, tracked);
         }
         policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
@@ -383,7 +393,6 @@ public final class FilterStage implements Stage
                 conntrack.update(found, tcpFlags[i], now);
                 continue;
             }
-            resolve(batch, i, w, found);
             final int verdict = check(batch, i, w);
             if (!PolicyVerdict.isAllowed(verdict))
             {
@@ -452,7 +461,7 @@ public final class FilterStage implements Stage
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_DROPPED, checkedDirection, reason.code());
     }
 
-    /** A new connection the policy allowed: tracked (with the peer identity resolve looked up), or dropped when the table is full. */
+    /** A new connection the policy allowed: tracked (with the peer identity resolveAll read from the ipcache), or dropped when the table is full. */
     private void open(final PacketBatch batch, final int i, final int verdict, final long now)
     {
         final long created = conntrack.create(keys[i], tcpFlags[i], now);
@@ -463,56 +472,87 @@ public final class FilterStage implements Stage
             event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_DROPPED, checkedDirection, DropReason.CT_MAP_INSERTION_FAILED.code());
             return;
         }
-        if (resolvedSide >= 0)
+        final int side = lookedUpSide[i];
+        if (side != NOT_LOOKED_UP)
         {
-            conntrack.cachePeer(created, resolvedSide, resolvedIdentity, ipCacheVersion);
+            conntrack.cachePeer(created, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
         }
         conntrack.update(created, tcpFlags[i], now);
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, checkedDirection, 0);
     }
 
     /**
-     * Fills in the identities of the frame's remote side (the local ones are set by parse): from
-     * the conntrack entry {@code found} (ORIGINAL direction, or a miss) when it caches one for
-     * this ipcache version, else from the ipcache, then cached there.
+     * Third pass: the identities of the remote side of the frames in the opening direction (the
+     * local ones are set by parse; replies need none): carried in the frame (VXLAN-GBP), else
+     * cached in the connection's entry (ORIGINAL direction) for this ipcache version, else
+     * listed and read from the ipcache in a loop of its own ({@link #lookUpUncached}), so that
+     * the rare ipcache path stays out of the per-frame loops. A frame whose connection an
+     * earlier frame of the batch creates was a miss here and reads the ipcache; the identity is
+     * the same.
      */
-    private void resolve(final PacketBatch batch, final int i, final int w, final long found)
+    private void resolveAll(final PacketBatch batch, final int tracked)
     {
-        resolvedSide = -1;
-        if ((w & SRC_LOCAL) == 0)
+        int uncached = 0;
+        for (int n = 0; n < tracked; n++)
         {
-            final int carried = batch.srcIdentity[i];
-            srcIdentity[i] = carried > Identities.UNKNOWN ? carried : peerOf(found, ConntrackTable.PEER_SOURCE, i);
+            final int i = trackedFrames[n];
+            final int w = work[i];
+            final long found = this.found[i];
+            lookedUpSide[i] = NOT_LOOKED_UP;
+            if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
+            {
+                continue;
+            }
+            // A frame is filtered only with a local side (rememberRoute), so one side at most is remote.
+            if ((w & SRC_LOCAL) == 0)
+            {
+                final int carried = batch.srcIdentity[i];
+                final int identity = carried > Identities.UNKNOWN ? carried : conntrack.cachedPeer(found, ConntrackTable.PEER_SOURCE, ipCacheVersion);
+                srcIdentity[i] = identity;
+                if (identity < 0)
+                {
+                    lookedUpSide[i] = ConntrackTable.PEER_SOURCE;
+                    uncachedFrames[uncached++] = i;
+                }
+            }
+            else if ((w & DST_LOCAL) == 0)
+            {
+                final int identity = conntrack.cachedPeer(found, ConntrackTable.PEER_DESTINATION, ipCacheVersion);
+                dstIdentity[i] = identity;
+                if (identity < 0)
+                {
+                    lookedUpSide[i] = ConntrackTable.PEER_DESTINATION;
+                    uncachedFrames[uncached++] = i;
+                }
+            }
         }
-        if ((w & DST_LOCAL) == 0)
+        if (uncached > 0)
         {
-            dstIdentity[i] = peerOf(found, ConntrackTable.PEER_DESTINATION, i);
+            lookUpUncached(uncached);
         }
     }
 
-    /**
-     * The identity of frame {@code i}'s endpoint {@code side} (remote): cached in the
-     * connection's entry, else the ipcache's (then cached).
-     */
-    private int peerOf(final long found, final int side, final int i)
+    /** The ipcache identities of {@link #resolveAll}'s uncached frames, then cached in their entries (if any). */
+    private void lookUpUncached(final int uncached)
     {
-        if (found >= 0)
+        for (int n = 0; n < uncached; n++)
         {
-            final int cached = conntrack.cachedPeer(found, side, ipCacheVersion);
-            if (cached >= 0)
+            final int i = uncachedFrames[n];
+            final int side = lookedUpSide[i];
+            final long found = this.found[i];
+            if (side == ConntrackTable.PEER_SOURCE)
             {
-                return cached;
+                srcIdentity[i] = peer(zone[i], srcHigh[i], mapped(version[i], srcLow[i]));
+            }
+            else
+            {
+                dstIdentity[i] = peer(zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
+            }
+            if (found >= 0)
+            {
+                conntrack.cachePeer(found, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
             }
         }
-        final int identity = side == ConntrackTable.PEER_SOURCE ? peer(zone[i], srcHigh[i], mapped(version[i], srcLow[i]))
-            : peer(zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
-        if (found >= 0)
-        {
-            conntrack.cachePeer(found, side, identity, ipCacheVersion);
-        }
-        resolvedSide = side;
-        resolvedIdentity = identity;
-        return identity;
     }
 
     /**
