@@ -62,7 +62,6 @@ public final class FilterStage implements Stage
     private final StageCounters counters;
     private final ConntrackTable conntrack;
     private final FlowEvents events;
-    private final FlowKey key = new FlowKey();
     private final PolicyVerdictCache verdicts = new PolicyVerdictCache();
     private final int[] batchRules;
     private final long[] batchRulePackets;
@@ -72,15 +71,8 @@ public final class FilterStage implements Stage
     // Per-frame state carried between the passes of one batch (see process).
     private final byte[] work;
     private final int[] zone;
-    private final int[] version;
-    private final int[] protocol;
-    private final long[] srcHigh;
-    private final long[] srcLow;
-    private final long[] dstHigh;
-    private final long[] dstLow;
-    private final int[] srcPort;
-    private final int[] dstPort;
-    private final int[] tcpFlags;
+    /** Each frame's tuple, parsed in place (preallocated, reused batch after batch). */
+    private final FlowKey[] tuples;
     /** Each frame's conntrack key, computed once in parse (preallocated, reused batch after batch). */
     private final ConntrackKey[] keys;
     /** Conntrack lookup results of the lookup pass (see process). */
@@ -137,19 +129,12 @@ public final class FilterStage implements Stage
         this.batchRuleBytes = new long[2 * batchCapacity];
         this.work = new byte[batchCapacity];
         this.zone = new int[batchCapacity];
-        this.version = new int[batchCapacity];
-        this.protocol = new int[batchCapacity];
-        this.srcHigh = new long[batchCapacity];
-        this.srcLow = new long[batchCapacity];
-        this.dstHigh = new long[batchCapacity];
-        this.dstLow = new long[batchCapacity];
-        this.srcPort = new int[batchCapacity];
-        this.dstPort = new int[batchCapacity];
-        this.tcpFlags = new int[batchCapacity];
+        this.tuples = new FlowKey[batchCapacity];
         this.keys = new ConntrackKey[batchCapacity];
         for (int i = 0; i < batchCapacity; i++)
         {
             keys[i] = new ConntrackKey();
+            tuples[i] = new FlowKey();
         }
         this.found = new long[batchCapacity];
         this.trackedFrames = new int[batchCapacity];
@@ -277,6 +262,7 @@ public final class FilterStage implements Stage
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
             final boolean dstLocal = (w & DST_LOCAL) != 0;
             filtered++;
+            final FlowKey key = tuples[i];
             final int parsed = key.parse(batch.segment(), batch.address[i], batch.length[i]);
             if (parsed == FlowKey.NOT_IP)
             {
@@ -289,19 +275,10 @@ public final class FilterStage implements Stage
             }
             if (batch.viaIla[i] && next == Next.TRANSMIT && !dstLocal)
             {
-                ilaTuple(batch, i);
+                ilaTuple(batch, i, key);
             }
             final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
             zone[i] = z;
-            version[i] = key.version;
-            protocol[i] = key.protocol;
-            srcHigh[i] = key.srcHigh;
-            srcLow[i] = key.srcLow;
-            dstHigh[i] = key.dstHigh;
-            dstLow[i] = key.dstLow;
-            srcPort[i] = key.srcPort;
-            dstPort[i] = key.dstPort;
-            tcpFlags[i] = key.tcpFlags;
             srcIdentity[i] = memoSrcIdentities[memo];
             dstIdentity[i] = memoDstIdentities[memo];
             if (key.version == 4)
@@ -320,10 +297,10 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * The tuple of a frame that left through ILA egress, in {@link #key}: the destination was
+     * The tuple {@code key} of frame {@code i}, which left through ILA egress: the destination was
      * rewritten, the peer is the SIR address it was sent to.
      */
-    private void ilaTuple(final PacketBatch batch, final int i)
+    private void ilaTuple(final PacketBatch batch, final int i, final FlowKey key)
     {
         key.dstHigh = batch.sirDestinationHigh[i];
         key.dstLow = batch.sirDestinationLow[i];
@@ -390,7 +367,7 @@ public final class FilterStage implements Stage
             if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
             {
                 // Replies of an allowed connection pass whatever the policy says (stateful).
-                conntrack.update(found, tcpFlags[i], now);
+                conntrack.update(found, tuples[i].tcpFlags, now);
                 continue;
             }
             final int verdict = check(batch, i, w);
@@ -403,7 +380,7 @@ public final class FilterStage implements Stage
             {
                 // The opening direction is re-checked on every packet, as Cilium does, so that
                 // a policy change also cuts connections it no longer allows.
-                conntrack.update(found, tcpFlags[i], now);
+                conntrack.update(found, tuples[i].tcpFlags, now);
                 continue;
             }
             open(batch, i, verdict, now);
@@ -423,12 +400,13 @@ public final class FilterStage implements Stage
         final int source = srcIdentity[i];
         final int destination = dstIdentity[i];
         // The policy ignores the port of protocols other than TCP and UDP itself.
-        final int port = dstPort[i];
+        final FlowKey tuple = tuples[i];
+        final int port = tuple.dstPort;
         int verdict = NOT_ENFORCED;
         int direction = FlowEvents.DIRECTION_NONE;
         if (egress)
         {
-            verdict = verdicts.lookup(source, PolicyDirection.EGRESS, destination, protocol[i], port);
+            verdict = verdicts.lookup(source, PolicyDirection.EGRESS, destination, tuple.protocol, port);
             direction = FlowEvents.DIRECTION_EGRESS;
         }
         if (ingress && (!egress || PolicyVerdict.isAllowed(verdict)))
@@ -437,7 +415,7 @@ public final class FilterStage implements Stage
             {
                 countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);
             }
-            verdict = verdicts.lookup(destination, PolicyDirection.INGRESS, source, protocol[i], port);
+            verdict = verdicts.lookup(destination, PolicyDirection.INGRESS, source, tuple.protocol, port);
             direction = FlowEvents.DIRECTION_INGRESS;
         }
         countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);
@@ -464,7 +442,7 @@ public final class FilterStage implements Stage
     /** A new connection the policy allowed: tracked (with the peer identity resolveAll read from the ipcache), or dropped when the table is full. */
     private void open(final PacketBatch batch, final int i, final int verdict, final long now)
     {
-        final long created = conntrack.create(keys[i], tcpFlags[i], now);
+        final long created = conntrack.create(keys[i], tuples[i].tcpFlags, now);
         createdInBatch = true;
         if (created < 0)
         {
@@ -477,7 +455,7 @@ public final class FilterStage implements Stage
         {
             conntrack.cachePeer(created, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
         }
-        conntrack.update(created, tcpFlags[i], now);
+        conntrack.update(created, tuples[i].tcpFlags, now);
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, checkedDirection, 0);
     }
 
@@ -503,7 +481,7 @@ public final class FilterStage implements Stage
             {
                 continue;
             }
-            // A frame is filtered only with a local side (rememberRoute), so one side at most is remote.
+            // Parse only filters frames with a local side, so at most one side is remote.
             if ((w & SRC_LOCAL) == 0)
             {
                 final int carried = batch.srcIdentity[i];
@@ -540,13 +518,14 @@ public final class FilterStage implements Stage
             final int i = uncachedFrames[n];
             final int side = lookedUpSide[i];
             final long found = this.found[i];
+            final FlowKey tuple = tuples[i];
             if (side == ConntrackTable.PEER_SOURCE)
             {
-                srcIdentity[i] = peer(zone[i], srcHigh[i], mapped(version[i], srcLow[i]));
+                srcIdentity[i] = peer(zone[i], tuple.srcHigh, mapped(tuple.version, tuple.srcLow));
             }
             else
             {
-                dstIdentity[i] = peer(zone[i], dstHigh[i], mapped(version[i], dstLow[i]));
+                dstIdentity[i] = peer(zone[i], tuple.dstHigh, mapped(tuple.version, tuple.dstLow));
             }
             if (found >= 0)
             {
@@ -621,9 +600,10 @@ public final class FilterStage implements Stage
     {
         if (events != null)
         {
-            events.write(batch.timestampNanos[i], srcIdentity[i], dstIdentity[i], zone[i], rule, verdict, version[i], protocol[i], direction, reason,
-                srcPort[i], dstPort[i], batch.inPort[i], verdict == FlowEvents.VERDICT_DROPPED ? -1 : outPort(batch, i), batch.length[i],
-                srcHigh[i], srcLow[i], dstHigh[i], dstLow[i]);
+            final FlowKey tuple = tuples[i];
+            events.write(batch.timestampNanos[i], srcIdentity[i], dstIdentity[i], zone[i], rule, verdict, tuple.version, tuple.protocol, direction, reason,
+                tuple.srcPort, tuple.dstPort, batch.inPort[i], verdict == FlowEvents.VERDICT_DROPPED ? -1 : outPort(batch, i), batch.length[i],
+                tuple.srcHigh, tuple.srcLow, tuple.dstHigh, tuple.dstLow);
         }
     }
 
