@@ -104,7 +104,7 @@ public final class FilterStage implements Stage
     private int memoIngressIdentity = NO_MEMO;
     private boolean memoIngress;
     /**
-     * The routes (in port, out port, next) parse met this batch (-1: none), by a hash of the
+     * The routes (in port, out port, next) routeAll met this batch (-1: none), by a hash of the
      * route, with their work bits and local identities: a batch's frames mostly share a few
      * routes, and traffic in both directions alternates between at least two.
      */
@@ -153,7 +153,8 @@ public final class FilterStage implements Stage
 
     /**
      * Passes over the batch, so that the conntrack misses of a large table overlap instead of
-     * queueing (as in BridgeStage): parse every frame and compute its conntrack key (once);
+     * queueing (as in BridgeStage): find which frames the filter concerns ({@link #routeAll});
+     * parse them and compute their conntrack keys (once);
      * touch every connection's home line; look every connection up in its home line
      * ({@link ConntrackTable#lookupHome}), listing those whose probe goes on; touch their next
      * line and finish them (loops of lookups only, so that these misses overlap too, and over
@@ -183,7 +184,8 @@ public final class FilterStage implements Stage
         memoEgressIdentity = NO_MEMO;
         memoIngressIdentity = NO_MEMO;
         Arrays.fill(memoRoutes, -1L);
-        final int tracked = parseAll(batch, count, policy);
+        routeAll(batch, count, policy);
+        final int tracked = parseAll(batch, count);
         if (tracked > 0)
         {
             sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
@@ -226,24 +228,20 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * First pass: which frames are filtered (their work bits), their tuples, zones and conntrack
-     * keys; lists the filtered ones in {@link #trackedFrames} and returns their number. The loop
-     * and the per-frame work are one method: a per-frame method was too large for C2 to inline,
-     * so it cost a call per frame, and the loop inlined into {@link #process} made C2 give up
-     * inlining the decision pass (its node budget).
+     * First pass: which frames are filtered (their work bits) and their local identities, from
+     * the route memo. A pass of its own so that filling the memo (policy probes, which C2
+     * inlines) stays out of the parse loop's machine code: paired A/B with 1M flows 0.85-1.0,
+     * docs/BENCHMARKS.md.
      */
-    private int parseAll(final PacketBatch batch, final int count, final PolicyTable policy)
+    private void routeAll(final PacketBatch batch, final int count, final PolicyTable policy)
     {
         final PortTable ports = tables.ports();
-        int tracked = 0;
-        int filtered = 0;
         for (int i = 0; i < count; i++)
         {
-            work[i] = SKIP;
-            trackedFrames[tracked] = i;
             final byte next = batch.next[i];
             if (next != Next.TRANSMIT && next != Next.VXLAN_ENCAP && next != Next.FLOOD)
             {
+                work[i] = SKIP;
                 continue;
             }
             final int inPort = batch.inPort[i];
@@ -254,11 +252,36 @@ public final class FilterStage implements Stage
                 memoRoutes[memo] = route;
                 rememberRoute(memo, policy, ports, next, inPort, batch.outPort[i]);
             }
-            final byte w = memoWorks[memo];
+            work[i] = memoWorks[memo];
+            srcIdentity[i] = memoSrcIdentities[memo];
+            dstIdentity[i] = memoDstIdentities[memo];
+        }
+    }
+
+    /**
+     * Second pass: the tuples, zones and conntrack keys of the frames routeAll marked; lists
+     * those it can track in {@link #trackedFrames} and returns their number (the others, not
+     * IP or invalid, go back to SKIP). The loop and the per-frame work are one method: a
+     * per-frame method was too large for C2 to inline, so it cost a call per frame, and the
+     * loop inlined into {@link #process} made C2 give up inlining the decision pass (its node
+     * budget).
+     */
+    private int parseAll(final PacketBatch batch, final int count)
+    {
+        final PortTable ports = tables.ports();
+        int tracked = 0;
+        int filtered = 0;
+        for (int i = 0; i < count; i++)
+        {
+            trackedFrames[tracked] = i;
+            final byte w = work[i];
             if (w == SKIP)
             {
                 continue;
             }
+            work[i] = SKIP;
+            final byte next = batch.next[i];
+            final int inPort = batch.inPort[i];
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
             final boolean dstLocal = (w & DST_LOCAL) != 0;
             filtered++;
@@ -279,8 +302,6 @@ public final class FilterStage implements Stage
             }
             final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
             zone[i] = z;
-            srcIdentity[i] = memoSrcIdentities[memo];
-            dstIdentity[i] = memoDstIdentities[memo];
             if (key.version == 4)
             {
                 keys[i].ofIpv4(z, key.srcLow, key.dstLow, key.srcPort, key.dstPort, key.protocol);
@@ -460,8 +481,8 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * Third pass: the identities of the remote side of the frames in the opening direction (the
-     * local ones are set by parse; replies need none): carried in the frame (VXLAN-GBP), else
+     * After the lookups: the identities of the remote side of the frames in the opening
+     * direction (routeAll set the local ones; replies need none): carried in the frame (VXLAN-GBP), else
      * cached in the connection's entry (ORIGINAL direction) for this ipcache version, else
      * listed and read from the ipcache in a loop of its own ({@link #lookUpUncached}), so that
      * the rare ipcache path stays out of the per-frame loops. A frame whose connection an
