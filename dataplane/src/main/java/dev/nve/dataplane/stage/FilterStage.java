@@ -502,7 +502,7 @@ public final class FilterStage implements Stage
             {
                 continue;
             }
-            // Parse only filters frames with a local side, so at most one side is remote.
+            // A frame is filtered only with a local side (rememberRoute), so one side at most is remote.
             if ((w & SRC_LOCAL) == 0)
             {
                 final int carried = batch.srcIdentity[i];
