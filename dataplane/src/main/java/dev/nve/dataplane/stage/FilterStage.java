@@ -482,12 +482,12 @@ public final class FilterStage implements Stage
 
     /**
      * After the lookups: the identities of the remote side of the frames in the opening
-     * direction (routeAll set the local ones; replies need none): carried in the frame (VXLAN-GBP), else
-     * cached in the connection's entry (ORIGINAL direction) for this ipcache version, else
-     * listed and read from the ipcache in a loop of its own ({@link #lookUpUncached}), so that
-     * the rare ipcache path stays out of the per-frame loops. A frame whose connection an
-     * earlier frame of the batch creates was a miss here and reads the ipcache; the identity is
-     * the same.
+     * direction (routeAll set the local ones; replies need none): carried in the frame
+     * (VXLAN-GBP), else cached in the connection's entry (ORIGINAL direction) for this ipcache
+     * version, else listed and read from the ipcache in a loop of its own
+     * ({@link #lookUpUncached}), so that the rare ipcache path stays out of the per-frame loops.
+     * A frame whose connection an earlier frame of the batch creates was a miss here and reads
+     * the ipcache; the identity is the same.
      */
     private void resolveAll(final PacketBatch batch, final int tracked)
     {
