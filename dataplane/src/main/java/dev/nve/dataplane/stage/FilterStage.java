@@ -154,8 +154,8 @@ public final class FilterStage implements Stage
     /**
      * Passes over the batch, so that the conntrack misses of a large table overlap instead of
      * queueing (as in BridgeStage): find which frames the filter concerns ({@link #routeAll});
-     * parse them and compute their conntrack keys (once);
-     * touch every connection's home line; look every connection up in its home line
+     * parse them and compute their conntrack keys (once); touch every connection's home line;
+     * look every connection up in its home line
      * ({@link ConntrackTable#lookupHome}), listing those whose probe goes on; touch their next
      * line and finish them (loops of lookups only, so that these misses overlap too, and over
      * the list, so without a branch per frame on the random probe outcome); then resolve the
