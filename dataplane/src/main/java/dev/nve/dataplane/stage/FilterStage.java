@@ -49,7 +49,8 @@ public final class FilterStage implements Stage
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
     /** Entries of the per-batch route memo (a power of two). */
     private static final int ROUTE_MEMO_SIZE = 8;
-    private static final byte NOT_LOOKED_UP = -1;
+    /** {@link #remoteSide}: both endpoints are local. */
+    private static final int NO_REMOTE = -1;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -85,12 +86,6 @@ public final class FilterStage implements Stage
     private boolean createdInBatch;
     /** The ipcache version read before this batch's lookups (tags the peer identities cached in conntrack). */
     private long ipCacheVersion;
-    /**
-     * Per frame: the remote endpoint ({@link ConntrackTable#PEER_SOURCE} or
-     * {@link ConntrackTable#PEER_DESTINATION}) whose identity {@link #resolveAll} read from the
-     * ipcache, for {@link #open} to cache in a new entry; {@link #NOT_LOOKED_UP} otherwise.
-     */
-    private final byte[] lookedUpSide;
     /** The frames whose remote identity is not cached in their entry (see resolveAll). */
     private final int[] uncachedFrames;
     /** The flow-event direction of the last {@link #check}. */
@@ -141,7 +136,6 @@ public final class FilterStage implements Stage
         this.lookups = new ConntrackBatchLookup(batchCapacity);
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
-        this.lookedUpSide = new byte[batchCapacity];
         this.uncachedFrames = new int[batchCapacity];
     }
 
@@ -260,9 +254,9 @@ public final class FilterStage implements Stage
 
     /**
      * Second pass: the tuples, zones and conntrack keys of the frames routeAll marked; lists
-     * those it can track in {@link #trackedFrames} and returns their number (the others, not
-     * IP or invalid, go back to SKIP). The loop and the per-frame work are one method: a
-     * per-frame method was too large for C2 to inline, so it cost a call per frame, and the
+     * those it can track in {@link #trackedFrames} and returns their number (the later passes
+     * read work bits only through that list). The loop and the per-frame work are one method:
+     * a per-frame method was too large for C2 to inline, so it cost a call per frame, and the
      * loop inlined into {@link #process} made C2 give up inlining the decision pass (its node
      * budget).
      */
@@ -279,7 +273,6 @@ public final class FilterStage implements Stage
             {
                 continue;
             }
-            work[i] = SKIP;
             final byte next = batch.next[i];
             final int inPort = batch.inPort[i];
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
@@ -310,7 +303,6 @@ public final class FilterStage implements Stage
             {
                 keys[i].of(z, key.version, key.srcHigh, key.srcLow, key.dstHigh, key.dstLow, key.srcPort, key.dstPort, key.protocol);
             }
-            work[i] = w;
             tracked++;
         }
         counters.packets(filtered);
@@ -404,7 +396,7 @@ public final class FilterStage implements Stage
                 conntrack.update(found, tuples[i].tcpFlags, now);
                 continue;
             }
-            open(batch, i, verdict, now);
+            open(batch, i, w, verdict, now);
         }
     }
 
@@ -461,7 +453,7 @@ public final class FilterStage implements Stage
     }
 
     /** A new connection the policy allowed: tracked (with the peer identity resolveAll read from the ipcache), or dropped when the table is full. */
-    private void open(final PacketBatch batch, final int i, final int verdict, final long now)
+    private void open(final PacketBatch batch, final int i, final int w, final int verdict, final long now)
     {
         final long created = conntrack.create(keys[i], tuples[i].tcpFlags, now);
         createdInBatch = true;
@@ -471,8 +463,10 @@ public final class FilterStage implements Stage
             event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_DROPPED, checkedDirection, DropReason.CT_MAP_INSERTION_FAILED.code());
             return;
         }
-        final int side = lookedUpSide[i];
-        if (side != NOT_LOOKED_UP)
+        // No entry existed at the lookups, so resolveAll read a remote identity that the frame
+        // did not carry from the ipcache.
+        final int side = remoteSide(w);
+        if (side != NO_REMOTE && !carried(batch, i, side))
         {
             conntrack.cachePeer(created, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
         }
@@ -495,34 +489,25 @@ public final class FilterStage implements Stage
         for (int n = 0; n < tracked; n++)
         {
             final int i = trackedFrames[n];
-            final int w = work[i];
             final long found = this.found[i];
-            lookedUpSide[i] = NOT_LOOKED_UP;
-            if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
+            final int side = remoteSide(work[i]);
+            if (side == NO_REMOTE || found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
             {
                 continue;
             }
-            // A frame is filtered only with a local side (rememberRoute), so one side at most is remote.
-            if ((w & SRC_LOCAL) == 0)
+            if (carried(batch, i, side))
             {
-                final int carried = batch.srcIdentity[i];
-                final int identity = carried > Identities.UNKNOWN ? carried : conntrack.cachedPeer(found, ConntrackTable.PEER_SOURCE, ipCacheVersion);
-                srcIdentity[i] = identity;
-                if (identity < 0)
-                {
-                    lookedUpSide[i] = ConntrackTable.PEER_SOURCE;
-                    uncachedFrames[uncached++] = i;
-                }
+                srcIdentity[i] = batch.srcIdentity[i];
+                continue;
             }
-            else if ((w & DST_LOCAL) == 0)
+            final int identity = conntrack.cachedPeer(found, side, ipCacheVersion);
+            if (identity >= 0)
             {
-                final int identity = conntrack.cachedPeer(found, ConntrackTable.PEER_DESTINATION, ipCacheVersion);
-                dstIdentity[i] = identity;
-                if (identity < 0)
-                {
-                    lookedUpSide[i] = ConntrackTable.PEER_DESTINATION;
-                    uncachedFrames[uncached++] = i;
-                }
+                setRemoteIdentity(i, side, identity);
+            }
+            else
+            {
+                uncachedFrames[uncached++] = i;
             }
         }
         if (uncached > 0)
@@ -537,21 +522,43 @@ public final class FilterStage implements Stage
         for (int n = 0; n < uncached; n++)
         {
             final int i = uncachedFrames[n];
-            final int side = lookedUpSide[i];
-            final long found = this.found[i];
+            final int side = remoteSide(work[i]);
             final FlowKey tuple = tuples[i];
-            if (side == ConntrackTable.PEER_SOURCE)
+            final int identity = side == ConntrackTable.PEER_SOURCE ? peer(zone[i], tuple.srcHigh, mapped(tuple.version, tuple.srcLow))
+                : peer(zone[i], tuple.dstHigh, mapped(tuple.version, tuple.dstLow));
+            setRemoteIdentity(i, side, identity);
+            if (found[i] >= 0)
             {
-                srcIdentity[i] = peer(zone[i], tuple.srcHigh, mapped(tuple.version, tuple.srcLow));
+                conntrack.cachePeer(found[i], side, identity, ipCacheVersion);
             }
-            else
-            {
-                dstIdentity[i] = peer(zone[i], tuple.dstHigh, mapped(tuple.version, tuple.dstLow));
-            }
-            if (found >= 0)
-            {
-                conntrack.cachePeer(found, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
-            }
+        }
+    }
+
+    /**
+     * The remote endpoint of a filtered frame with work bits {@code w}: {@link ConntrackTable#PEER_SOURCE},
+     * {@link ConntrackTable#PEER_DESTINATION} or {@link #NO_REMOTE}. One at most: a frame is
+     * filtered only with a local side (rememberRoute).
+     */
+    private static int remoteSide(final int w)
+    {
+        return (w & SRC_LOCAL) == 0 ? ConntrackTable.PEER_SOURCE : (w & DST_LOCAL) == 0 ? ConntrackTable.PEER_DESTINATION : NO_REMOTE;
+    }
+
+    /** Whether frame {@code i}'s remote endpoint {@code side} brought its identity (VXLAN-GBP). */
+    private static boolean carried(final PacketBatch batch, final int i, final int side)
+    {
+        return side == ConntrackTable.PEER_SOURCE && batch.srcIdentity[i] > Identities.UNKNOWN;
+    }
+
+    private void setRemoteIdentity(final int i, final int side, final int identity)
+    {
+        if (side == ConntrackTable.PEER_SOURCE)
+        {
+            srcIdentity[i] = identity;
+        }
+        else
+        {
+            dstIdentity[i] = identity;
         }
     }
 
