@@ -17,6 +17,7 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.policy.PortRule;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
+import dev.nve.dataplane.wire.Bytes;
 import dev.nve.dataplane.wire.FrameBuilder;
 import dev.nve.dataplane.wire.VxlanHeader;
 import org.junit.jupiter.api.Test;
@@ -241,8 +242,7 @@ final class FilterStageBatchingTest
 
     private static int set16(final MemorySegment segment, final long offset, final int value, final int length)
     {
-        segment.set(ValueLayout.JAVA_BYTE, offset, (byte)(value >>> 8));
-        segment.set(ValueLayout.JAVA_BYTE, offset + 1, (byte)value);
+        segment.set(Bytes.U16_BE, offset, (short)value);
         return length;
     }
 

@@ -31,10 +31,17 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * An endpoint whose policy enforces only ingress (the study's policy) opens a connection to a
- * peer on another host: its egress is not enforced, but the replies will come in through its
- * enforced ingress, so the connection must be tracked on the way out and the replies let in.
- * (Found by the demo: iperf3 between two hosts under the study's policy got no SYN-ACK.)
+ * The study's policy (c1, identity 300, lets in TCP 5201 from service1 = 300; its egress is not
+ * enforced) and what a tracked connection remembers:
+ * <ul>
+ *   <li>c1 opens a connection to a peer on another host: its egress is not enforced, but the
+ *       replies will come in through its enforced ingress, so the connection must be tracked on
+ *       the way out and the replies let in. (Found by the demo: iperf3 between two hosts under
+ *       the study's policy got no SYN-ACK.)</li>
+ *   <li>a peer's packet that carries its identity (VXLAN-GBP) decides for itself only: the
+ *       connection it opens does not cache that identity for the next packets, which without it
+ *       are judged by the ipcache's answer.</li>
+ * </ul>
  */
 final class FilterStageRepliesTest
 {
@@ -46,16 +53,7 @@ final class FilterStageRepliesTest
     {
         try (Tables tables = new Tables(); ConntrackTable conntrack = new ConntrackTable(64); FrameMemory memory = FrameMemory.allocate(8))
         {
-            final TableWriter writer = new TableWriter(tables);
-            writer.setUnderlay("uplink", 0x02_00_00_00_00_01L, 1500, VxlanHeader.DEFAULT_PORT, List.of(InetAddress.getByName("198.18.0.1")), 0x02_00_00_00_00_FEL);
-            final int network = writer.addNetwork(100, true);
-            writer.addEndpoint("c1", 100, C1_MAC, 300);
-            final IdentityRegistry identities = new IdentityRegistry();
-            identities.register(Map.of("id", "service1"), 300);
-            final LabelSelector service1 = LabelSelector.of(Map.of("id", "service1"));
-            writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(List.of(new PolicyRule("study", service1,
-                List.of(new PeerRule(List.of(service1), Set.of(), List.of(new PortRule(PortRule.TCP, 5201, 0)))), List.of(), List.of(), List.of())),
-                EnforcementMode.DEFAULT, identities)));
+            final int network = studyPolicy(tables);
             final int c1 = tables.ports().find("c1");
             final int uplink = tables.ports().find("uplink");
             final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, new FlowEvents(1 << 16), 8);
@@ -83,6 +81,52 @@ final class FilterStageRepliesTest
             assertEquals(Next.TRANSMIT, batch.next[0], "the reply passes");
             assertEquals(Next.DROP, batch.next[1], "a new connection to a port the rule does not allow is dropped");
         }
+    }
+
+    @Test
+    void aCarriedIdentityIsNotCachedForTheConnectionsLaterPackets() throws Exception
+    {
+        try (Tables tables = new Tables(); ConntrackTable conntrack = new ConntrackTable(64); FrameMemory memory = FrameMemory.allocate(8))
+        {
+            final int network = studyPolicy(tables);
+            final int c1 = tables.ports().find("c1");
+            final int uplink = tables.ports().find("uplink");
+            final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, new FlowEvents(1 << 16), 8);
+            final PacketBatch batch = new PacketBatch(memory, 8);
+
+            // the peer opens 5201 carrying service1's identity: allowed and tracked
+            add(batch, memory, FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(40000, 5201, FrameBuilder.TcpFlags.SYN).build(),
+                uplink, network, 300);
+            batch.transmit(0, c1);
+            filter.process(batch);
+            assertEquals(Next.TRANSMIT, batch.next[0]);
+            assertEquals(1, conntrack.size());
+
+            // the same connection's next packet carries no identity: the ipcache does not know the
+            // peer (WORLD), and the opening direction is checked on every packet
+            batch.clear();
+            add(batch, memory, FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(40000, 5201, FrameBuilder.TcpFlags.ACK).build(),
+                uplink, network, PacketBatch.NO_IDENTITY);
+            batch.transmit(0, c1);
+            filter.process(batch);
+            assertEquals(Next.DROP, batch.next[0], "judged as WORLD, not as the identity the first packet carried");
+        }
+    }
+
+    /** The underlay, network 100 (returned), endpoint c1 (identity 300) and the study's policy. */
+    private static int studyPolicy(final Tables tables) throws Exception
+    {
+        final TableWriter writer = new TableWriter(tables);
+        writer.setUnderlay("uplink", 0x02_00_00_00_00_01L, 1500, VxlanHeader.DEFAULT_PORT, List.of(InetAddress.getByName("198.18.0.1")), 0x02_00_00_00_00_FEL);
+        final int network = writer.addNetwork(100, true);
+        writer.addEndpoint("c1", 100, C1_MAC, 300);
+        final IdentityRegistry identities = new IdentityRegistry();
+        identities.register(Map.of("id", "service1"), 300);
+        final LabelSelector service1 = LabelSelector.of(Map.of("id", "service1"));
+        writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(List.of(new PolicyRule("study", service1,
+            List.of(new PeerRule(List.of(service1), Set.of(), List.of(new PortRule(PortRule.TCP, 5201, 0)))), List.of(), List.of(), List.of())),
+            EnforcementMode.DEFAULT, identities)));
+        return network;
     }
 
     private static void add(final PacketBatch batch, final FrameMemory memory, final byte[] frame, final int port, final int network, final int identity)
