@@ -221,7 +221,7 @@ public class FilterBenchmark
 
         conntrack = new ConntrackTable(flows);
         counters = new Counters();
-        filter = new FilterStage(tables, new StageCounters(counters, "filter"), conntrack, null, BATCH);
+        filter = new FilterStage(tables, new StageCounters(counters, "filter"), conntrack, null, BATCH, tables.registerWorker().index());
         createConnections(egressRules);
 
         memory = FrameMemory.allocate(2 * BATCH + 2);

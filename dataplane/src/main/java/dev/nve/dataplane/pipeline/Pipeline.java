@@ -86,7 +86,7 @@ public final class Pipeline
         this.ports = ports.clone();
         this.counters = counters;
         this.pool = pool;
-        this.epoch = tables.epochs().register();
+        this.epoch = tables.registerWorker();
         this.portCounters = new PortCounters[ports.length];
         for (int i = 0; i < ports.length; i++)
         {
@@ -107,7 +107,7 @@ public final class Pipeline
         final StageCounters encap = new StageCounters(counters, "vxlan-encap");
         final StageCounters transmit = new StageCounters(counters, "transmit");
         this.stageCounters = List.of(classify, decap, ilaIngress, ilaEgress, bridge, filterCounters, neighbourProxy, floodCounters, encap, transmit);
-        this.filter = new FilterStage(tables, filterCounters, conntrack, events, batchCapacity);
+        this.filter = new FilterStage(tables, filterCounters, conntrack, events, batchCapacity, epoch.index());
         this.flood = new FloodStage(tables, floodCounters, pool, batchCapacity);
         final VxlanEncapStage encapStage = new VxlanEncapStage(tables, encap);
         this.transmitStage = new TransmitStage(this.ports, portCounters, transmit, pool, batchCapacity);

@@ -8,7 +8,6 @@ import java.lang.foreign.ValueLayout;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The off-heap, immutable form of a {@link CompiledPolicy}. A lookup is one hash probe for
@@ -50,13 +49,13 @@ public final class PolicyTable
     private final int missingVerdict;
     private final List<String> ruleNames;
     private final boolean enforcesAnything;
-    /** Packets and bytes per rule id (2 x id, 2 x id + 1), added once per batch by each worker. */
-    private final AtomicLongArray ruleCounts;
+    /** Packets and bytes per rule id, added once per batch by each worker. */
+    private final RuleCounts ruleCounts;
 
     private PolicyTable(final MemorySegment slots, final MemorySegment intervals, final int keyCount, final int missingVerdict, final List<String> ruleNames)
     {
         this.enforcesAnything = keyCount > 0 || PolicyVerdict.kind(missingVerdict) != PolicyVerdict.NOT_ENFORCED;
-        this.ruleCounts = new AtomicLongArray(2 * Math.max(1, ruleNames.size()));
+        this.ruleCounts = new RuleCounts(ruleNames.size());
         this.slots = slots;
         this.intervals = intervals;
         this.mask = (int)(slots.byteSize() / SLOT_SIZE) - 1;
@@ -177,29 +176,27 @@ public final class PolicyTable
             PolicyVerdict.kind(missingVerdict) != PolicyVerdict.NOT_ENFORCED;
     }
 
-    /** Adds a batch's per-rule packet and byte counts (worker, once per batch). */
-    public void addRuleCounts(final int[] rules, final long[] packets, final long[] bytes, final int count)
+    /** The packets and bytes per rule counted since this table was published. */
+    public RuleCounts ruleCounts()
     {
-        for (int i = 0; i < count; i++)
-        {
-            final int rule = rules[i];
-            if (rule >= 0 && 2 * rule + 1 < ruleCounts.length())
-            {
-                ruleCounts.getAndAdd(2 * rule, packets[i]);
-                ruleCounts.getAndAdd(2 * rule + 1, bytes[i]);
-            }
-        }
+        return ruleCounts;
     }
 
-    /** Packets that rule {@code rule} decided (allowed or denied) since this table was published. */
+    /** Adds a batch's per-rule packet and byte counts (worker {@code worker}, once per batch; see {@link RuleCounts}). */
+    public void addRuleCounts(final int worker, final int[] rules, final long[] packets, final long[] bytes, final int count)
+    {
+        ruleCounts.add(worker, rules, packets, bytes, count);
+    }
+
+    /** Packets that rule {@code rule} decided (allowed or denied) since this table was published, all workers together. */
     public long rulePackets(final int rule)
     {
-        return ruleCounts.get(2 * rule);
+        return ruleCounts.packets(rule);
     }
 
     public long ruleBytes(final int rule)
     {
-        return ruleCounts.get(2 * rule + 1);
+        return ruleCounts.bytes(rule);
     }
 
     /** Byte offset of the key's slot, or -1. */

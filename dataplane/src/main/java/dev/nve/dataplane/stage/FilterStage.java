@@ -63,6 +63,8 @@ public final class FilterStage implements Stage
     private final StageCounters counters;
     private final ConntrackTable conntrack;
     private final FlowEvents events;
+    /** This worker's index for its own rule counters (RuleCounts), -1 for none. */
+    private final int worker;
     private final PolicyVerdictCache verdicts = new PolicyVerdictCache();
     private final int[] batchRules;
     private final long[] batchRulePackets;
@@ -111,13 +113,18 @@ public final class FilterStage implements Stage
     /**
      * @param conntrack this worker's connection table (one per worker: it is not thread-safe)
      * @param events this worker's flow-event ring, or null for none
+     * @param worker this worker's index from {@link Tables#registerWorker()}, for rule counters of
+     *     its own; -1 for none (its rule counts then go through atomic adds on an array all such
+     *     stages share)
      */
-    public FilterStage(final Tables tables, final StageCounters counters, final ConntrackTable conntrack, final FlowEvents events, final int batchCapacity)
+    public FilterStage(final Tables tables, final StageCounters counters, final ConntrackTable conntrack, final FlowEvents events, final int batchCapacity,
+        final int worker)
     {
         this.tables = tables;
         this.counters = counters;
         this.conntrack = conntrack;
         this.events = events;
+        this.worker = worker;
         // A frame between two local endpoints is decided by two rules (egress, then ingress).
         this.batchRules = new int[2 * batchCapacity];
         this.batchRulePackets = new long[2 * batchCapacity];
@@ -187,7 +194,7 @@ public final class FilterStage implements Stage
             resolveAll(batch, tracked);
             decideAll(batch, tracked);
         }
-        policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
+        policy.addRuleCounts(worker, batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
         counters.flush();
     }
 

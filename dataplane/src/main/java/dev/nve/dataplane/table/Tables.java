@@ -89,8 +89,25 @@ public final class Tables implements AutoCloseable
         return policy;
     }
 
-    void policy(final PolicyTable policy)
+    /**
+     * Registers a worker (before it starts): its batch counter ({@link #epochs()}) and its own
+     * rule counters in the policy table in force and in every one published later
+     * ({@code RuleCounts}). Synchronized with {@link #policy(PolicyTable)} so that no table is
+     * published without the counters of a worker registered meanwhile.
+     */
+    public synchronized WorkerEpochs.Slot registerWorker()
     {
+        final WorkerEpochs.Slot slot = epochs.register();
+        policy.ruleCounts().addWorker(slot.index());
+        return slot;
+    }
+
+    synchronized void policy(final PolicyTable policy)
+    {
+        for (int worker = 0; worker < epochs.workers(); worker++)
+        {
+            policy.ruleCounts().addWorker(worker);
+        }
         this.policy = policy;
     }
 

@@ -41,6 +41,18 @@ public final class WorkerEpochs
 
         @SuppressWarnings("unused")
         private long counter;
+        private final int index;
+
+        private Slot(final int index)
+        {
+            this.index = index;
+        }
+
+        /** The worker's number, 0, 1, ... in registration order. */
+        public int index()
+        {
+            return index;
+        }
 
         /** Worker: a batch starts; from here on it may hold table entries. */
         public void enter()
@@ -63,9 +75,9 @@ public final class WorkerEpochs
     }
 
     /** Registers a worker (before it starts). */
-    public Slot register()
+    public synchronized Slot register()
     {
-        final Slot slot = new Slot();
+        final Slot slot = new Slot(slots.size());
         slots.add(slot);
         return slot;
     }

@@ -102,7 +102,7 @@ final class FilterStageBatchingTest
             writer.setIpIdentity(network, address(PEERS[1]), 400);
             writer.setIpIdentity(network, address(PEERS[2]), 401);
             final StageCounters stageCounters = new StageCounters(counters, "filter");
-            stage = batched ? new FilterStage(tables, stageCounters, conntrack, events, BATCH)
+            stage = batched ? new FilterStage(tables, stageCounters, conntrack, events, BATCH, tables.registerWorker().index())
                 : new SequentialFilterReference(tables, stageCounters, conntrack, events, BATCH);
         }
     }

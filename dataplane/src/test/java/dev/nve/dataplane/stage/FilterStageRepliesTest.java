@@ -131,7 +131,7 @@ final class FilterStageRepliesTest
                 EnforcementMode.DEFAULT, identities)));
             c1 = tables.ports().find("c1");
             uplink = tables.ports().find("uplink");
-            filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, new FlowEvents(1 << 16), 8);
+            filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, new FlowEvents(1 << 16), 8, tables.registerWorker().index());
         }
 
         /** Appends {@code frame} as received on {@code port} in the network, carrying {@code identity}. */

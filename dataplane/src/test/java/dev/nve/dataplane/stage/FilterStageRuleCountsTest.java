@@ -31,6 +31,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every rule that decides a packet is counted, exactly once per packet and check:
@@ -107,8 +108,11 @@ final class FilterStageRuleCountsTest
 
     /**
      * One batch of TCP SYNs from c1 to c2, frame j to {@code ports[j]} (source port 40000 + j),
-     * through a filter with {@code rules}: every frame must be allowed, and rule id r counted
-     * {@code expected[r]} packets of the frames' length (rule ids are the rules' positions).
+     * through a filter with {@code rules}, once by each of three workers: one registered before
+     * the policy was published, one after, and one unregistered stage (shared atomic counters).
+     * Every frame must be allowed each time, and rule id r counted 3 x {@code expected[r]}
+     * packets of the frames' length (rule ids are the rules' positions): the readers sum every
+     * worker's counters.
      */
     private static void assertCounts(final List<PolicyRule> rules, final int[] ports, final long[] expected) throws Exception
     {
@@ -119,6 +123,7 @@ final class FilterStageRuleCountsTest
             final int network = writer.addNetwork(100, true);
             writer.addEndpoint("c1", 100, C1_MAC, 300);
             writer.addEndpoint("c2", 100, C2_MAC, 301);
+            final int registeredBefore = tables.registerWorker().index();
             final IdentityRegistry identities = new IdentityRegistry();
             identities.register(Map.of("app", "c1"), 300);
             identities.register(Map.of("app", "c2"), 301);
@@ -130,32 +135,40 @@ final class FilterStageRuleCountsTest
             }
             final int c1 = tables.ports().find("c1");
             final int c2 = tables.ports().find("c2");
-            final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, null, BATCH);
+            final int registeredAfter = tables.registerWorker().index();
+            assertTrue(policy.ruleCounts().hasOwnCounters(registeredBefore), "a table published after a worker registered has its counters");
+            assertTrue(policy.ruleCounts().hasOwnCounters(registeredAfter), "a worker registered after a table was published has counters in it");
             final PacketBatch batch = new PacketBatch(memory, BATCH);
             int length = 0;
-            for (int j = 0; j < ports.length; j++)
+            for (final int worker : new int[] {registeredBefore, registeredAfter, -1})
             {
-                final byte[] frame = FrameBuilder.ethernet(C2_MAC, C1_MAC).ipv4("198.19.0.1", "198.19.0.2").tcp(40000 + j, ports[j], FrameBuilder.TcpFlags.SYN).build();
-                final long address = memory.dataStart(j);
-                MemorySegment.copy(frame, 0, memory.segment(), ValueLayout.JAVA_BYTE, address, frame.length);
-                final int i = batch.add(address, frame.length, c1, 1_000_000L);
-                batch.network[i] = network;
-                batch.srcIdentity[i] = PacketBatch.NO_IDENTITY;
-                batch.transmit(i, c2);
-                length = frame.length;
-            }
-            filter.process(batch);
-            for (int j = 0; j < ports.length; j++)
-            {
-                assertEquals(Next.TRANSMIT, batch.next[j], "frame to port " + ports[j] + " is allowed");
+                final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, null, BATCH, worker);
+                batch.clear();
+                for (int j = 0; j < ports.length; j++)
+                {
+                    final byte[] frame = FrameBuilder.ethernet(C2_MAC, C1_MAC).ipv4("198.19.0.1", "198.19.0.2").tcp(40000 + j, ports[j], FrameBuilder.TcpFlags.SYN)
+                        .build();
+                    final long address = memory.dataStart(j);
+                    MemorySegment.copy(frame, 0, memory.segment(), ValueLayout.JAVA_BYTE, address, frame.length);
+                    final int i = batch.add(address, frame.length, c1, 1_000_000L);
+                    batch.network[i] = network;
+                    batch.srcIdentity[i] = PacketBatch.NO_IDENTITY;
+                    batch.transmit(i, c2);
+                    length = frame.length;
+                }
+                filter.process(batch);
+                for (int j = 0; j < ports.length; j++)
+                {
+                    assertEquals(Next.TRANSMIT, batch.next[j], "worker " + worker + ": frame to port " + ports[j] + " is allowed");
+                }
             }
             assertEquals(ports.length, conntrack.size());
             long total = 0;
             for (int rule = 0; rule < rules.size(); rule++)
             {
                 final String name = policy.ruleNames().get(rule);
-                assertEquals(expected[rule], policy.rulePackets(rule), name + " packets");
-                assertEquals(expected[rule] * length, policy.ruleBytes(rule), name + " bytes");
+                assertEquals(3 * expected[rule], policy.rulePackets(rule), name + " packets");
+                assertEquals(3 * expected[rule] * length, policy.ruleBytes(rule), name + " bytes");
                 total += expected[rule];
             }
             assertNotEquals(0, total);

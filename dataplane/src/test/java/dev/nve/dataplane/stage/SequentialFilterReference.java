@@ -181,7 +181,7 @@ final class SequentialFilterReference implements Stage
             conntrack.update(created, key.tcpFlags, now);
             event(batch, i, srcIdentity, dstIdentity, zone, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, direction, 0);
         }
-        policy.addRuleCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
+        policy.addRuleCounts(-1, batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
         counters.flush();
     }
 
