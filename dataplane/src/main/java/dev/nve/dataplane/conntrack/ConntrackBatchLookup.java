@@ -1,24 +1,46 @@
 package dev.nve.dataplane.conntrack;
 
+import dev.nve.dataplane.table.LinePrefetcher;
+import dev.nve.dataplane.table.LinePrefetchers;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * The lookups of a batch of packets in passes, so that the cache misses of a large table
- * overlap instead of queueing: the home line offsets first, then a loop of nothing but loads
- * touching them (the fewer instructions between two missing loads, the more of them the core
- * keeps in flight; touching in the caller's parse loop instead was measured 2x slower), a
- * home-line lookup each ({@link ConntrackTable#lookupHome}), and for those that go
+ * overlap instead of queueing: the home line offsets first, then every line prefetched
+ * ({@link LinePrefetcher}: the lookups that follow overlap the misses; paired A/B with 1M
+ * flows ~0.95, docs/BENCHMARKS.md) or, without a prefetcher, touched by a loop of nothing but
+ * loads (the fewer instructions between two missing loads, the more of them the core keeps in
+ * flight; touching in the caller's parse loop instead was measured 2x slower), a home-line
+ * lookup each ({@link ConntrackTable#lookupHome}), and for those that go
  * {@link ConntrackTable#FURTHER} (listed without a branch on the random outcome) the next line
- * touched the same way and the probe finished. Changes no table. One per worker (scratch
+ * loaded the same way and the probe finished. Changes no table. One per worker (scratch
  * arrays of the batch capacity; nothing allocated per batch).
  */
 public final class ConntrackBatchLookup
 {
     private final long[] lineOffsets;
     private final int[] further;
+    /** Null: lines are touched with loads. */
+    private final LinePrefetcher prefetcher;
+    /** The prefetcher's copy of the line offsets (native longs), null without a prefetcher. */
+    private final MemorySegment prefetchOffsets;
 
+    /** Lookups with the class path's prefetcher ({@link LinePrefetchers#platform()}), if any. */
     public ConntrackBatchLookup(final int batchCapacity)
+    {
+        this(batchCapacity, LinePrefetchers.platform());
+    }
+
+    /** @param prefetcher null to touch the lines with loads */
+    public ConntrackBatchLookup(final int batchCapacity, final LinePrefetcher prefetcher)
     {
         this.lineOffsets = new long[batchCapacity];
         this.further = new int[batchCapacity];
+        this.prefetcher = prefetcher;
+        this.prefetchOffsets = prefetcher == null ? null : Arena.ofAuto().allocate(8L * batchCapacity, 64);
     }
 
     /**
@@ -35,7 +57,7 @@ public final class ConntrackBatchLookup
         {
             lineOffsets[n] = table.homeLine(keys[packets[n]].hash);
         }
-        long touched = table.touchLines(lineOffsets, count);
+        long touched = load(table, count);
         int furtherCount = 0;
         for (int n = 0; n < count; n++)
         {
@@ -51,7 +73,7 @@ public final class ConntrackBatchLookup
             {
                 lineOffsets[n] = table.nextLine(table.homeLine(keys[further[n]].hash));
             }
-            touched += table.touchLines(lineOffsets, furtherCount);
+            touched += load(table, furtherCount);
             for (int n = 0; n < furtherCount; n++)
             {
                 final int i = further[n];
@@ -59,5 +81,20 @@ public final class ConntrackBatchLookup
             }
         }
         return touched;
+    }
+
+    /** Starts loading the lines at {@code lineOffsets[0, count)}: prefetched, or touched with loads without a prefetcher. */
+    private long load(final ConntrackTable table, final int count)
+    {
+        if (prefetcher == null)
+        {
+            return table.touchLines(lineOffsets, count);
+        }
+        for (int n = 0; n < count; n++)
+        {
+            prefetchOffsets.setAtIndex(ValueLayout.JAVA_LONG, n, lineOffsets[n]);
+        }
+        table.prefetchLines(prefetcher, prefetchOffsets.address(), count);
+        return 0;
     }
 }

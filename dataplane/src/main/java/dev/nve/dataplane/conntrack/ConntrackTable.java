@@ -1,5 +1,6 @@
 package dev.nve.dataplane.conntrack;
 
+import dev.nve.dataplane.table.LinePrefetcher;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.TcpHeader;
 
@@ -287,6 +288,16 @@ public final class ConntrackTable implements AutoCloseable
             sum += loadSlot((Long.compareUnsigned(line, lastLine) <= 0 ? line : 0) + STATE_OFFSET);
         }
         return sum;
+    }
+
+    /**
+     * Prefetches the lines at the {@code count} byte offsets ({@link #homeLine}, {@link #nextLine}
+     * results) stored as native longs at {@code offsetsAddress}: {@link #touchLines} without
+     * waiting for the lines (see {@link LinePrefetcher}).
+     */
+    public void prefetchLines(final LinePrefetcher prefetcher, final long offsetsAddress, final int count)
+    {
+        prefetcher.prefetch(slotsAddress, offsetsAddress, count);
     }
 
     /** Loads the home line of {@code hash} and the line after it; the value means nothing. */

@@ -1,8 +1,11 @@
 package dev.nve.dataplane.conntrack;
 
+import dev.nve.dataplane.table.LinePrefetcher;
 import dev.nve.dataplane.wire.TcpHeader;
 import org.junit.jupiter.api.Test;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The batch lookup gives every packet the answer of a plain {@link ConntrackTable#lookup}: a
  * full table (load 1/3, so still some probes go on to the next line), IPv4 and IPv6 keys, both
  * directions, keys that are not there, expired entries, refused tuples, and a selection of
- * packets that skips some.
+ * packets that skips some; with lines touched by loads and with a prefetcher, which must be
+ * given exactly the lines the lookups then read (a recording one: a prefetch changes no result).
  */
 final class ConntrackBatchLookupTest
 {
@@ -21,7 +25,48 @@ final class ConntrackBatchLookupTest
     private static final long T0 = 1_000_000_000_000L;
 
     @Test
-    void everyPacketGetsThePlainLookupsAnswer()
+    void everyPacketGetsThePlainLookupsAnswerWithLinesTouchedByLoads()
+    {
+        assertLookups(null);
+    }
+
+    @Test
+    void everyPacketGetsThePlainLookupsAnswerWithLinesPrefetched()
+    {
+        final RecordingPrefetcher prefetcher = new RecordingPrefetcher();
+        assertLookups(prefetcher);
+        assertTrue(prefetcher.calls > 2_000 && prefetcher.otherBases == 0, prefetcher.calls + " calls, " + prefetcher.otherBases + " with another base");
+    }
+
+    /** Records the offsets it is given since the last {@link #clear} and whether the base stayed the same. */
+    private static final class RecordingPrefetcher implements LinePrefetcher
+    {
+        final long[] offsets = new long[2 * BATCH];
+        int recorded;
+        long base;
+        int calls;
+        int otherBases;
+
+        void clear()
+        {
+            recorded = 0;
+        }
+
+        @Override
+        public void prefetch(final long baseAddress, final long offsetsAddress, final int count)
+        {
+            otherBases += calls > 0 && baseAddress != base ? 1 : 0;
+            base = baseAddress;
+            calls++;
+            final MemorySegment given = MemorySegment.ofAddress(offsetsAddress).reinterpret(8L * count);
+            for (int n = 0; n < count; n++)
+            {
+                offsets[recorded++] = given.getAtIndex(ValueLayout.JAVA_LONG, n);
+            }
+        }
+    }
+
+    private static void assertLookups(final RecordingPrefetcher prefetcher)
     {
         try (ConntrackTable table = new ConntrackTable(ENTRIES, new ConntrackTimeouts(60_000_000_000L, 60_000_000_000L, 10_000_000_000L, 1_000_000_000L)))
         {
@@ -41,7 +86,8 @@ final class ConntrackBatchLookupTest
                 }
             }
             assertEquals(ENTRIES, table.size());
-            final ConntrackBatchLookup lookups = new ConntrackBatchLookup(BATCH);
+            final ConntrackBatchLookup lookups = new ConntrackBatchLookup(BATCH, prefetcher);
+
             final ConntrackKey[] keys = new ConntrackKey[BATCH];
             for (int i = 0; i < BATCH; i++)
             {
@@ -72,7 +118,15 @@ final class ConntrackBatchLookupTest
                     packets[count] = i;
                     count += random.nextInt(8) == 0 ? 0 : 1;
                 }
+                if (prefetcher != null)
+                {
+                    prefetcher.clear();
+                }
                 lookups.lookUp(table, keys, packets, count, times, found);
+                for (int n = 0; prefetcher != null && n < count; n++)
+                {
+                    assertEquals(table.homeLine(keys[packets[n]].hash), prefetcher.offsets[n], "round " + round + ": the home line of packet " + packets[n]);
+                }
                 int next = 0;
                 for (int i = 0; i < BATCH; i++)
                 {
