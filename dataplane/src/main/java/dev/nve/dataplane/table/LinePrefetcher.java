@@ -12,8 +12,9 @@ public interface LinePrefetcher
 {
     /**
      * Prefetches {@code baseAddress + offset} for the {@code count} offsets stored as native
-     * longs at {@code offsetsAddress}. Never blocks; a prefetch never faults, so an offset out of
-     * range costs a useless load at most (callers pass offsets in range). Packet path: allocates
+     * longs at {@code offsetsAddress}. Does not wait for the lines (only, once many misses are in
+     * flight, for a free miss buffer); a prefetch never faults, so an offset out of range costs a
+     * useless load at most (callers pass offsets in range). Packet path: allocates
      * nothing, throws nothing.
      */
     void prefetch(long baseAddress, long offsetsAddress, int count);
