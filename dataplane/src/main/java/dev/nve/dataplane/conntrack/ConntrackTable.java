@@ -67,10 +67,11 @@ import java.lang.foreign.MemorySegment;
  * as long as {@link #sweep} visits every slot within 417 days, which any sweep schedule does.
  * <p>
  * <b>Packet path</b> (the lookups, {@link #create}, {@link #update}, {@link #hash}, the
- * touches, {@link #cachedPeer}, {@link #cachePeer}): allocates nothing, throws nothing; results
- * are longs or ints. A batch computes each packet's {@link ConntrackKey} once, touches every
- * home line ({@link #homeLine}, {@link #touchLines}), looks every key up in its home line
- * ({@link #lookupHome}), touches the next line of those that go {@link #FURTHER}
+ * touches and prefetches, {@link #cachedPeer}, {@link #cachePeer}): allocates nothing, throws
+ * nothing; results are longs or ints. A batch computes each packet's {@link ConntrackKey} once,
+ * prefetches every home line ({@link #homeLine}, {@link #prefetchLines}; or touches it,
+ * {@link #touchLines}, without a prefetcher), looks every key up in its home line
+ * ({@link #lookupHome}), loads the next line of those that go {@link #FURTHER}
  * ({@link #nextLine}) and finishes them ({@link #lookup(ConntrackKey, long)}), so that the
  * misses overlap ({@link ConntrackBatchLookup} does that for the filter). A lookup result
  * ({@code slot << 1 | direction}) stays valid until the next {@link #sweep} (which moves

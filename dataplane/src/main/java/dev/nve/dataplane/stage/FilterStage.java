@@ -155,12 +155,13 @@ public final class FilterStage implements Stage
     /**
      * Passes over the batch, so that the conntrack misses of a large table overlap instead of
      * queueing (as in BridgeStage): find which frames the filter concerns ({@link #routeAll});
-     * parse them and compute their conntrack keys (once); touch every connection's home line;
-     * look every connection up in its home line
-     * ({@link ConntrackTable#lookupHome}), listing those whose probe goes on; touch their next
-     * line and finish them (loops of lookups only, so that these misses overlap too, and over
-     * the list, so without a branch per frame on the random probe outcome); then resolve the
-     * remote identities of the frames in the opening direction ({@link #resolveAll}); then
+     * parse them and compute their conntrack keys (once); prefetch every connection's home line
+     * (or touch it, without a {@code LinePrefetcher}: {@link ConntrackBatchLookup}); look every
+     * connection up in its home line ({@link ConntrackTable#lookupHome}), listing those whose
+     * probe goes on; load their next line the same way and finish them (loops of lookups only,
+     * so that these misses overlap too, and over the list, so without a branch per frame on the
+     * random probe outcome); then resolve the remote identities of the frames in the opening
+     * direction ({@link #resolveAll}); then
      * decide, update or create, count and report frame by frame, in frame order, exactly as a
      * frame-by-frame loop would: a lookup result is redone in the last pass only when an earlier
      * frame of the batch created a connection (nothing else moves or adds entries within a
