@@ -1,11 +1,9 @@
 package dev.nve.dataplane.conntrack;
 
-import dev.nve.dataplane.table.LinePrefetcher;
+import dev.nve.dataplane.table.RecordingLinePrefetcher;
 import dev.nve.dataplane.wire.TcpHeader;
 import org.junit.jupiter.api.Test;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -16,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * full table (load 1/3, so still some probes go on to the next line), IPv4 and IPv6 keys, both
  * directions, keys that are not there, expired entries, refused tuples, and a selection of
  * packets that skips some; with lines touched by loads and with a prefetcher, which must be
- * given exactly the lines the lookups then read (a recording one: a prefetch changes no result).
+ * given exactly the lines the lookups then read (a recording one, which prefetches nothing).
  */
 final class ConntrackBatchLookupTest
 {
@@ -33,57 +31,29 @@ final class ConntrackBatchLookupTest
     @Test
     void everyPacketGetsThePlainLookupsAnswerWithLinesPrefetched()
     {
-        final RecordingPrefetcher prefetcher = new RecordingPrefetcher();
+        final RecordingLinePrefetcher prefetcher = new RecordingLinePrefetcher(2 * BATCH);
         assertLookups(prefetcher);
-        assertTrue(prefetcher.calls > 2_000 && prefetcher.otherBases == 0, prefetcher.calls + " calls, " + prefetcher.otherBases + " with another base");
-    }
-
-    /** Records the offsets it is given since the last {@link #clear} and whether the base stayed the same. */
-    private static final class RecordingPrefetcher implements LinePrefetcher
-    {
-        final long[] offsets = new long[2 * BATCH];
-        int recorded;
-        long base;
-        int calls;
-        int otherBases;
-
-        void clear()
-        {
-            recorded = 0;
-        }
-
-        @Override
-        public void prefetch(final long baseAddress, final long offsetsAddress, final int count)
-        {
-            otherBases += calls > 0 && baseAddress != base ? 1 : 0;
-            base = baseAddress;
-            calls++;
-            final MemorySegment given = MemorySegment.ofAddress(offsetsAddress).reinterpret(8L * count);
-            for (int n = 0; n < count; n++)
-            {
-                offsets[recorded++] = given.getAtIndex(ValueLayout.JAVA_LONG, n);
-            }
-        }
+        assertTrue(prefetcher.calls() > 2_000 && prefetcher.otherBases() == 0, prefetcher.calls() + " calls, " + prefetcher.otherBases() + " with another base");
     }
 
     /** The prefetcher got the packets' home lines, then the next lines of those whose probe went further, in packet order. */
     private static void assertPrefetched(final ConntrackTable table, final ConntrackKey[] keys, final int[] packets, final int count,
-        final RecordingPrefetcher prefetcher, final int round)
+        final RecordingLinePrefetcher prefetcher, final int round)
     {
         int expected = count;
         for (int n = 0; n < count; n++)
         {
             final long home = table.homeLine(keys[packets[n]].hash);
-            assertEquals(home, prefetcher.offsets[n], "round " + round + ": the home line of packet " + packets[n]);
+            assertEquals(home, prefetcher.offset(n), "round " + round + ": the home line of packet " + packets[n]);
             if (table.lookupHome(keys[packets[n]], T0) == ConntrackTable.FURTHER)
             {
-                assertEquals(table.nextLine(home), prefetcher.offsets[expected++], "round " + round + ": the next line of packet " + packets[n]);
+                assertEquals(table.nextLine(home), prefetcher.offset(expected++), "round " + round + ": the next line of packet " + packets[n]);
             }
         }
-        assertEquals(expected, prefetcher.recorded, "round " + round + ": lines prefetched");
+        assertEquals(expected, prefetcher.recorded(), "round " + round + ": lines prefetched");
     }
 
-    private static void assertLookups(final RecordingPrefetcher prefetcher)
+    private static void assertLookups(final RecordingLinePrefetcher prefetcher)
     {
         try (ConntrackTable table = new ConntrackTable(ENTRIES, new ConntrackTimeouts(60_000_000_000L, 60_000_000_000L, 10_000_000_000L, 1_000_000_000L)))
         {
