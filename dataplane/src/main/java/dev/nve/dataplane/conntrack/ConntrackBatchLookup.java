@@ -21,11 +21,11 @@ import java.lang.foreign.ValueLayout;
  */
 public final class ConntrackBatchLookup
 {
-    private final long[] lineOffsets;
     private final int[] further;
     /** Null: lines are touched with loads. */
     private final LinePrefetcher prefetcher;
-    /** The prefetcher's copy of the line offsets (native longs), null without a prefetcher. */
+    /** The offsets of the lines to load: a heap array for the touches, native longs for the prefetcher (the other is null). */
+    private final long[] lineOffsets;
     private final MemorySegment prefetchOffsets;
 
     /** Lookups with the class path's prefetcher ({@link LinePrefetchers#platform()}), if any. */
@@ -37,9 +37,9 @@ public final class ConntrackBatchLookup
     /** @param prefetcher null to touch the lines with loads */
     public ConntrackBatchLookup(final int batchCapacity, final LinePrefetcher prefetcher)
     {
-        this.lineOffsets = new long[batchCapacity];
         this.further = new int[batchCapacity];
         this.prefetcher = prefetcher;
+        this.lineOffsets = prefetcher == null ? new long[batchCapacity] : null;
         this.prefetchOffsets = prefetcher == null ? null : Arena.ofAuto().allocate(8L * batchCapacity, 64);
     }
 
@@ -55,7 +55,7 @@ public final class ConntrackBatchLookup
     {
         for (int n = 0; n < count; n++)
         {
-            lineOffsets[n] = table.homeLine(keys[packets[n]].hash);
+            setLine(n, table.homeLine(keys[packets[n]].hash));
         }
         long touched = load(table, count);
         int furtherCount = 0;
@@ -71,7 +71,7 @@ public final class ConntrackBatchLookup
         {
             for (int n = 0; n < furtherCount; n++)
             {
-                lineOffsets[n] = table.nextLine(table.homeLine(keys[further[n]].hash));
+                setLine(n, table.nextLine(table.homeLine(keys[further[n]].hash)));
             }
             touched += load(table, furtherCount);
             for (int n = 0; n < furtherCount; n++)
@@ -83,16 +83,24 @@ public final class ConntrackBatchLookup
         return touched;
     }
 
-    /** Starts loading the lines at {@code lineOffsets[0, count)}: prefetched, or touched with loads without a prefetcher. */
+    private void setLine(final int n, final long offset)
+    {
+        if (prefetcher == null)
+        {
+            lineOffsets[n] = offset;
+        }
+        else
+        {
+            prefetchOffsets.setAtIndex(ValueLayout.JAVA_LONG, n, offset);
+        }
+    }
+
+    /** Starts loading the first {@code count} lines set: prefetched, or touched with loads without a prefetcher. */
     private long load(final ConntrackTable table, final int count)
     {
         if (prefetcher == null)
         {
             return table.touchLines(lineOffsets, count);
-        }
-        for (int n = 0; n < count; n++)
-        {
-            prefetchOffsets.setAtIndex(ValueLayout.JAVA_LONG, n, lineOffsets[n]);
         }
         table.prefetchLines(prefetcher, prefetchOffsets.address(), count);
         return 0;

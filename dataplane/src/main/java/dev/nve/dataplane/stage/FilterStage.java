@@ -161,12 +161,12 @@ public final class FilterStage implements Stage
      * probe goes on; load their next line the same way and finish them (loops of lookups only,
      * so that these misses overlap too, and over the list, so without a branch per frame on the
      * random probe outcome); then resolve the remote identities of the frames in the opening
-     * direction ({@link #resolveAll}); then
-     * decide, update or create, count and report frame by frame, in frame order, exactly as a
-     * frame-by-frame loop would: a lookup result is redone in the last pass only when an earlier
-     * frame of the batch created a connection (nothing else moves or adds entries within a
-     * batch, and the lookup pass already used each frame's own time). Before the last pass no
-     * table changes, except that resolving caches identities in entries.
+     * direction ({@link #resolveAll}); then decide, update or create, count and report frame
+     * by frame, in frame order, exactly as a frame-by-frame loop would: a lookup result is
+     * redone in the last pass only when an earlier frame of the batch created a connection
+     * (nothing else moves or adds entries within a batch, and the lookup pass already used each
+     * frame's own time). Before the last pass no table changes, except that resolving caches
+     * identities in entries.
      * <p>
      * The ipcache identity of a connection's remote endpoint is cached in its conntrack entry,
      * tagged with the ipcache version read before the batch's lookups: established
@@ -505,7 +505,7 @@ public final class FilterStage implements Stage
             }
             if (carried(batch, i, side))
             {
-                srcIdentity[i] = batch.srcIdentity[i];
+                setRemoteIdentity(i, side, batch.srcIdentity[i]);
                 continue;
             }
             final int identity = conntrack.cachedPeer(found, side, ipCacheVersion);
