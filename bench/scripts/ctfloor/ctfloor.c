@@ -23,14 +23,18 @@
  * CTFLOOR_PHASES=1 in the environment it also prints ns/packet per pass (clock reads around
  * each pass, about 1-2 ns/packet on top). With CTFLOOR_PREFETCH=1 the home lines are
  * prefetched (__builtin_prefetch) instead of touched with loads, as ConntrackBatchLookup does
- * with a LinePrefetcher. CtFloor.java is the same program in Java (touches only: Java has no
- * prefetch instruction).
+ * with a LinePrefetcher; CTFLOOR_LOCALITY=0..3 picks the prefetch's locality (default 2,
+ * prefetcht1, as nve_prefetch.c; 3 is prefetcht0, what nve used before). With CTFLOOR_HUGE=1
+ * the slots are 2 MiB aligned and madvise(MADV_HUGEPAGE)d (transparent huge pages), as
+ * ConntrackTable's with xdp-loader's TableMemory. CtFloor.java is the same program in Java
+ * (touches only: Java has no prefetch instruction).
  */
 #define _GNU_SOURCE
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #define BATCH 64
@@ -90,6 +94,7 @@ static uint64_t packets_counted, sink;
 static int phases;
 /* Prefetch the home lines instead of touching them (CTFLOOR_PREFETCH=1). */
 static int prefetch;
+static int locality = 2;
 static int64_t pass_ns[5], lap_clock;
 
 static int64_t clock_ns(void)
@@ -272,6 +277,18 @@ static inline int parse(int i)
     return 1;
 }
 
+/* __builtin_prefetch wants its locality as a constant. */
+static void prefetch_line(const void *line)
+{
+    switch (locality)
+    {
+    case 0: __builtin_prefetch(line, 0, 0); break;
+    case 1: __builtin_prefetch(line, 0, 1); break;
+    case 2: __builtin_prefetch(line, 0, 2); break;
+    default: __builtin_prefetch(line, 0, 3); break;
+    }
+}
+
 static void process(void)
 {
     lap(-1);
@@ -288,7 +305,7 @@ static void process(void)
     uint64_t touched = 0;
     if (prefetch)
         for (int n = 0; n < count; n++)
-            __builtin_prefetch(&slots[line_offsets[n]]);
+            prefetch_line(&slots[line_offsets[n]]);
     else
         for (int n = 0; n < count; n++)
             touched += slots[line_offsets[n]].state;
@@ -447,8 +464,23 @@ int main(int argc, char **argv)
     capacity = (uint64_t)flows * 3;
     capacity = capacity < 16 ? 16 : capacity + (capacity & 1);
     lines = capacity / 2;
-    slots = aligned_alloc(64, capacity * sizeof(slot_t));
-    memset(slots, 0, capacity * sizeof(slot_t));
+    size_t slot_bytes = capacity * sizeof(slot_t);
+    if (getenv("CTFLOOR_HUGE") != NULL && strcmp(getenv("CTFLOOR_HUGE"), "1") == 0)
+    {
+        const size_t huge = 2u << 20;
+        slot_bytes = (slot_bytes + huge - 1) & ~(huge - 1);
+        slots = aligned_alloc(huge, slot_bytes);
+        if (slots != NULL && madvise(slots, slot_bytes, MADV_HUGEPAGE) != 0)
+            perror("madvise(MADV_HUGEPAGE)");
+    }
+    else
+        slots = aligned_alloc(64, slot_bytes);
+    if (slots == NULL)
+    {
+        fprintf(stderr, "out of memory for %zu bytes of slots\n", slot_bytes);
+        return 1;
+    }
+    memset(slots, 0, slot_bytes);
     memset(vc_key, 0xFF, sizeof vc_key);
     static uint32_t flow_peer[4000000];
     static uint16_t flow_sport[4000000], flow_dport[4000000];
@@ -495,6 +527,8 @@ int main(int argc, char **argv)
     }
     phases = getenv("CTFLOOR_PHASES") != NULL && strcmp(getenv("CTFLOOR_PHASES"), "1") == 0;
     prefetch = getenv("CTFLOOR_PREFETCH") != NULL && strcmp(getenv("CTFLOOR_PREFETCH"), "1") == 0;
+    if (getenv("CTFLOOR_LOCALITY") != NULL)
+        locality = atoi(getenv("CTFLOOR_LOCALITY"));
     memset(pass_ns, 0, sizeof pass_ns);
     const int batches = 1 << 16;
     double results[1000];

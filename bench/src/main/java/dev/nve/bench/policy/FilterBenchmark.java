@@ -17,6 +17,7 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.policy.PortRule;
 import dev.nve.dataplane.stage.FilterStage;
 import dev.nve.dataplane.table.IpCache;
+import dev.nve.dataplane.table.TableMemories;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.wire.Bytes;
@@ -88,7 +89,8 @@ import java.util.concurrent.TimeUnit;
  * before the measurement, so every measured packet is a hit and nothing is created or dropped
  * (the set-up checks it on the whole stream, the tear-down checks that nothing was dropped).
  * The 1,000,000-entry table is 128,000,000 bytes off-heap (122.1 MiB: 91.6 MiB of 32-byte slots, 30.5 MiB
- * of IPv6 address records).
+ * of IPv6 address records), in 2 MiB pages with xdp-loader on the class path (the jar: the
+ * set-up line says which pages).
  * <p>
  * <b>Frames</b>: 64 prebuilt frames per direction in {@link FrameMemory}. As in the decap
  * benchmark, each invocation refills the descriptors and writes the next 64 tuples of a stream
@@ -237,8 +239,8 @@ public class FilterBenchmark
         }
         verifyWholeStream();
         System.out.printf("%n[setup] filter rules=%d flows=%d spread=%s: policy %d keys, %d bytes off-heap; ipcache %d entries; conntrack %d entries, %d bytes " +
-                "off-heap (%.1f MiB)%n", rules, flows, spread, tables.policy().keyCount(), tables.policy().bytes(), tables.ipCache().size(), conntrack.size(),
-            conntrack.bytes(), conntrack.bytes() / 1048576.0);
+                "off-heap (%.1f MiB, %s)%n", rules, flows, spread, tables.policy().keyCount(), tables.policy().bytes(), tables.ipCache().size(), conntrack.size(),
+            conntrack.bytes(), conntrack.bytes() / 1048576.0, TableMemories.pages(conntrack.bytes()));
     }
 
     /** The rules described in the class comment, plus the DNS rule. */

@@ -1,6 +1,7 @@
 package dev.nve.dataplane.conntrack;
 
 import dev.nve.dataplane.table.LinePrefetcher;
+import dev.nve.dataplane.table.TableMemories;
 import dev.nve.dataplane.wire.Ipv4Header;
 import dev.nve.dataplane.wire.TcpHeader;
 
@@ -15,7 +16,9 @@ import java.lang.foreign.MemorySegment;
  * probe starts at the first slot of its home line, so a lookup mostly reads one line (the
  * second slot of the line is the first probe step). IPv6 keys keep their addresses in a record
  * of their own (32 bytes, {@code maxEntries} records) that the slot names. 1,000,000 entries
- * take 96,000,000 bytes of slots + 32,000,000 bytes of IPv6 records (122.1 MiB).
+ * take 96,000,000 bytes of slots + 32,000,000 bytes of IPv6 records (122.1 MiB), both from
+ * {@link TableMemories}: 2 MiB pages with xdp-loader on the class path (no page walk per
+ * lookup), else ordinary memory.
  * <p>
  * <b>Threads.</b> Everything, including {@link #sweep}, runs on the owning worker: no locks, no
  * atomics. Other threads must not touch the table (a dump goes through the worker).
@@ -209,8 +212,17 @@ public final class ConntrackTable implements AutoCloseable
         this.timeoutNanos = new long[] {
             timeouts.nonTcpNanos(), timeouts.tcpSynNanos(), timeouts.tcpEstablishedNanos(), timeouts.tcpClosingNanos()};
         this.arena = Arena.ofShared();
-        this.slots = arena.allocate((long)capacity * SLOT_SIZE, LINE_SIZE);
-        this.records = arena.allocate((long)maxEntries * IPV6_RECORD_SIZE, IPV6_RECORD_SIZE);
+        try
+        {
+            // Huge pages where the platform has them (TableMemories): a lookup's line needs no page walk.
+            this.slots = TableMemories.allocate(arena, (long)capacity * SLOT_SIZE, LINE_SIZE);
+            this.records = TableMemories.allocate(arena, (long)maxEntries * IPV6_RECORD_SIZE, IPV6_RECORD_SIZE);
+        }
+        catch (final RuntimeException e)
+        {
+            arena.close();
+            throw e;
+        }
         this.slotsAddress = slots.address();
         this.recordsAddress = records.address();
         this.freeRecords = new int[maxEntries];

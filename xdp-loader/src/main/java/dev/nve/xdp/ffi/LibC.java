@@ -46,6 +46,7 @@ public final class LibC
     public static final int MAP_ANONYMOUS = 0x20;
     public static final int MAP_POPULATE = 0x8000;
     public static final int MAP_HUGETLB = 0x40000;
+    public static final int MADV_HUGEPAGE = 14;
     // <poll.h>: struct pollfd { int fd; short events; short revents; }
     public static final short POLLIN = 0x1;
     public static final short POLLOUT = 0x4;
@@ -73,6 +74,8 @@ public final class LibC
         FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG), true);
     private static final MethodHandle MUNMAP = Native.downcall(LOOKUP, "munmap",
         FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG), true);
+    private static final MethodHandle MADVISE = Native.downcall(LOOKUP, "madvise",
+        FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), true);
     private static final MethodHandle CLOSE = Native.downcall(LOOKUP, "close",
         FunctionDescriptor.of(JAVA_INT, JAVA_INT), true);
     private static final MethodHandle SENDTO = Native.downcall(LOOKUP, "sendto",
@@ -303,6 +306,21 @@ public final class LibC
         catch (final NativeException e)
         {
             throw e;
+        }
+        catch (final Throwable t)
+        {
+            throw Native.rethrow(t);
+        }
+    }
+
+    /** {@code madvise(2)} over the whole of {@code range}; returns 0 or the errno (advice is only advice). */
+    public static int madvise(final MemorySegment range, final int advice)
+    {
+        try (Arena arena = Arena.ofConfined())
+        {
+            final MemorySegment state = Native.allocateCallState(arena);
+            final int rc = (int)MADVISE.invokeExact(state, range, range.byteSize(), advice);
+            return rc == 0 ? 0 : Native.errno(state);
         }
         catch (final Throwable t)
         {

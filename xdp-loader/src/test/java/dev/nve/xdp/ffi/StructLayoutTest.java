@@ -74,6 +74,7 @@ class StructLayoutTest
         c("MAP_ANONYMOUS", LibC.MAP_ANONYMOUS);
         c("MAP_POPULATE", LibC.MAP_POPULATE);
         c("MAP_HUGETLB", LibC.MAP_HUGETLB);
+        c("MADV_HUGEPAGE", LibC.MADV_HUGEPAGE);
         c("POLLIN", LibC.POLLIN);
         c("POLLOUT", LibC.POLLOUT);
         c("POLLERR", LibC.POLLERR);
