@@ -44,11 +44,9 @@ public final class FilterStage implements Stage
      * domain for VIRT_UNI_V6 tenants. VXLAN zones are network indexes, far below.
      */
     public static final int ILA_ZONE = 0x80_0000;
-    /** Not an identity (identities are 0 to 2^24 - 1). */
-    private static final int NO_MEMO = -1;
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
-    /** Entries of the per-batch route memo (a power of two). */
-    private static final int ROUTE_MEMO_SIZE = 8;
+    /** Entries of the per-port arrays: every value of a batch's (short) port ids, so no index is out of range. */
+    private static final int PORT_IDS = 1 << 16;
     /** {@link #remoteSide}: both endpoints are local. */
     private static final int NO_REMOTE = -1;
 
@@ -58,6 +56,8 @@ public final class FilterStage implements Stage
     private static final byte DST_LOCAL = 1 << 1;
     private static final byte EGRESS = 1 << 2;
     private static final byte INGRESS = 1 << 3;
+    /** Per-port bits only: the replies of a connection of this endpoint are checked (its ingress as sender, its egress as receiver). */
+    private static final byte REPLIES_CHECKED = 1 << 4;
 
     private final Tables tables;
     private final StageCounters counters;
@@ -95,20 +95,18 @@ public final class FilterStage implements Stage
     private final int[] srcIdentity;
     private final int[] dstIdentity;
     private long sink;
-    // Enforcement of the last identity seen this batch, per direction (see egressEnforced).
-    private int memoEgressIdentity = NO_MEMO;
-    private boolean memoEgress;
-    private int memoIngressIdentity = NO_MEMO;
-    private boolean memoIngress;
     /**
-     * The routes (in port, out port, next) routeAll met this batch (-1: none), by a hash of the
-     * route, with their work bits and local identities: a batch's frames mostly share a few
-     * routes, and traffic in both directions alternates between at least two.
+     * Per port id (the {@code & 0xFFFF} of a batch's port): the work bits of a frame from it
+     * ({@link #SRC_LOCAL}, {@link #EGRESS}, {@link #REPLIES_CHECKED}) and to it
+     * ({@link #DST_LOCAL}, {@link #INGRESS}, {@link #REPLIES_CHECKED}), 0 unless it is an
+     * endpoint's, and its endpoint's identity ({@link Identities#UNKNOWN} for others), derived
+     * from {@link #portsPolicy} and the port table at {@link #portsVersion} ({@link #derivePorts}).
      */
-    private final long[] memoRoutes = new long[ROUTE_MEMO_SIZE];
-    private final byte[] memoWorks = new byte[ROUTE_MEMO_SIZE];
-    private final int[] memoSrcIdentities = new int[ROUTE_MEMO_SIZE];
-    private final int[] memoDstIdentities = new int[ROUTE_MEMO_SIZE];
+    private final byte[] portSrcWork = new byte[PORT_IDS];
+    private final byte[] portDstWork = new byte[PORT_IDS];
+    private final int[] portIdentity = new int[PORT_IDS];
+    private PolicyTable portsPolicy;
+    private long portsVersion = -1;
 
     /**
      * @param conntrack this worker's connection table (one per worker: it is not thread-safe)
@@ -144,6 +142,8 @@ public final class FilterStage implements Stage
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
         this.uncachedFrames = new int[batchCapacity];
+        // Ids from MAX_PORTS up are never a port's: derivePorts leaves them at no role.
+        Arrays.fill(portIdentity, Identities.UNKNOWN);
     }
 
     @Override
@@ -183,10 +183,13 @@ public final class FilterStage implements Stage
         verdicts.use(policy);
         final int count = batch.count();
         batchRuleCount = 0;
-        memoEgressIdentity = NO_MEMO;
-        memoIngressIdentity = NO_MEMO;
-        Arrays.fill(memoRoutes, -1L);
-        routeAll(batch, count, policy);
+        final PortTable ports = tables.ports();
+        final long version = ports.version();
+        if (policy != portsPolicy || version != portsVersion)
+        {
+            derivePorts(policy, ports, version);
+        }
+        routeAll(batch, count);
         final int tracked = parseAll(batch, count);
         if (tracked > 0)
         {
@@ -206,57 +209,61 @@ public final class FilterStage implements Stage
     }
 
     /**
-     * Whether the sender's egress is enforced: a probe of the policy table, remembered for the
-     * rest of the batch because a batch's frames mostly come from few endpoints.
+     * The per-port work bits and identities for {@code policy} and the port table at
+     * {@code version} (read before the roles and fields, so a change after it is seen at the
+     * next batch): when either changed, not per batch. Policy probes for each endpoint port.
      */
-    private boolean egressEnforced(final PolicyTable policy, final int identity)
+    private void derivePorts(final PolicyTable policy, final PortTable ports, final long version)
     {
-        if (identity != memoEgressIdentity)
+        for (int port = 0; port < PortTable.MAX_PORTS; port++)
         {
-            memoEgressIdentity = identity;
-            memoEgress = policy.enforced(identity, PolicyDirection.EGRESS);
+            final boolean endpoint = ports.role(port) == PortTable.ROLE_ENDPOINT;
+            final int identity = endpoint ? ports.identity(port) : Identities.UNKNOWN;
+            final boolean egress = endpoint && policy.enforced(identity, PolicyDirection.EGRESS);
+            final boolean ingress = endpoint && policy.enforced(identity, PolicyDirection.INGRESS);
+            portIdentity[port] = identity;
+            portSrcWork[port] = !endpoint ? 0 : (byte)(SRC_LOCAL | (egress ? EGRESS : 0) | (ingress ? REPLIES_CHECKED : 0));
+            portDstWork[port] = !endpoint ? 0 : (byte)(DST_LOCAL | (ingress ? INGRESS : 0) | (egress ? REPLIES_CHECKED : 0));
         }
-        return memoEgress;
-    }
-
-    private boolean ingressEnforced(final PolicyTable policy, final int identity)
-    {
-        if (identity != memoIngressIdentity)
-        {
-            memoIngressIdentity = identity;
-            memoIngress = policy.enforced(identity, PolicyDirection.INGRESS);
-        }
-        return memoIngress;
+        portsPolicy = policy;
+        portsVersion = version;
     }
 
     /**
      * First pass: which frames are filtered (their work bits) and their local identities, from
-     * the route memo. A pass of its own so that filling the memo (policy probes, which C2
-     * inlines) stays out of the parse loop's machine code: paired A/B with 1M flows 0.85-1.0,
-     * docs/BENCHMARKS.md.
+     * the per-port arrays: a frame is filtered when a check applies to it in either direction of
+     * its connection (a frame whose replies will be checked is tracked). Only a frame to
+     * TRANSMIT has a local receiver. Two array loads per frame instead of the per-batch route
+     * memo this replaced (a hash per frame, refilled with policy probes every batch): the pass
+     * went from 5.5-6.5 to ~3 ns per packet (docs/BENCHMARKS.md).
      */
-    private void routeAll(final PacketBatch batch, final int count, final PolicyTable policy)
+    private void routeAll(final PacketBatch batch, final int count)
     {
-        final PortTable ports = tables.ports();
+        // Arrays in locals: C2 does not trust final instance fields.
+        final byte[] nexts = batch.next;
+        final short[] inPorts = batch.inPort;
+        final short[] outPorts = batch.outPort;
+        final byte[] work = this.work;
+        final int[] srcIdentity = this.srcIdentity;
+        final int[] dstIdentity = this.dstIdentity;
+        final byte[] portSrcWork = this.portSrcWork;
+        final byte[] portDstWork = this.portDstWork;
+        final int[] portIdentity = this.portIdentity;
         for (int i = 0; i < count; i++)
         {
-            final byte next = batch.next[i];
+            final byte next = nexts[i];
             if (next != Next.TRANSMIT && next != Next.VXLAN_ENCAP && next != Next.FLOOD)
             {
                 work[i] = SKIP;
                 continue;
             }
-            final int inPort = batch.inPort[i];
-            final long route = (inPort & 0xFFFFL) | ((batch.outPort[i] & 0xFFFFL) << 16) | ((long)next << 32);
-            final int memo = (int)((route * 0x9E37_79B9_7F4A_7C15L) >>> 61);
-            if (memoRoutes[memo] != route)
-            {
-                memoRoutes[memo] = route;
-                rememberRoute(memo, policy, ports, next, inPort, batch.outPort[i]);
-            }
-            work[i] = memoWorks[memo];
-            srcIdentity[i] = memoSrcIdentities[memo];
-            dstIdentity[i] = memoDstIdentities[memo];
+            final int in = inPorts[i] & 0xFFFF;
+            final boolean transmit = next == Next.TRANSMIT;
+            final int out = transmit ? outPorts[i] & 0xFFFF : 0;
+            final int bits = portSrcWork[in] | (transmit ? portDstWork[out] : 0);
+            work[i] = (bits & (EGRESS | INGRESS | REPLIES_CHECKED)) == 0 ? SKIP : (byte)(bits & (SRC_LOCAL | DST_LOCAL | EGRESS | INGRESS));
+            srcIdentity[i] = portIdentity[in];
+            dstIdentity[i] = transmit ? portIdentity[out] : Identities.UNKNOWN;
         }
     }
 
@@ -336,27 +343,6 @@ public final class FilterStage implements Stage
             key.dstHigh = 0;
             key.dstLow &= 0xFFFF_FFFFL;
         }
-    }
-
-    /**
-     * Fills route memo entry {@code memo} for frames from {@code inPort} to {@code next} /
-     * {@code outPort}: their work bits (SKIP: not filtered) and local identities.
-     */
-    private void rememberRoute(final int memo, final PolicyTable policy, final PortTable ports, final byte next, final int inPort, final int outPort)
-    {
-        final boolean srcLocal = ports.role(inPort) == PortTable.ROLE_ENDPOINT;
-        final boolean dstLocal = next == Next.TRANSMIT && ports.role(outPort) == PortTable.ROLE_ENDPOINT;
-        final int srcLocalIdentity = srcLocal ? ports.identity(inPort) : Identities.UNKNOWN;
-        final int dstLocalIdentity = dstLocal ? ports.identity(outPort) : Identities.UNKNOWN;
-        memoSrcIdentities[memo] = srcLocalIdentity;
-        memoDstIdentities[memo] = dstLocalIdentity;
-        final boolean egress = srcLocal && egressEnforced(policy, srcLocalIdentity);
-        final boolean ingress = dstLocal && ingressEnforced(policy, dstLocalIdentity);
-        // Replies come back the other way: when they will be checked (the sender's ingress, the
-        // receiver's egress) the connection is tracked even though this direction is not.
-        final boolean repliesChecked = srcLocal && ingressEnforced(policy, srcLocalIdentity) || dstLocal && egressEnforced(policy, dstLocalIdentity);
-        memoWorks[memo] = !egress && !ingress && !repliesChecked ? SKIP
-            : (byte)((srcLocal ? SRC_LOCAL : 0) | (dstLocal ? DST_LOCAL : 0) | (egress ? EGRESS : 0) | (ingress ? INGRESS : 0));
     }
 
     /**
@@ -545,7 +531,7 @@ public final class FilterStage implements Stage
     /**
      * The remote endpoint of a filtered frame with work bits {@code w}: {@link ConntrackTable#PEER_SOURCE},
      * {@link ConntrackTable#PEER_DESTINATION} or {@link #NO_REMOTE}. One at most: a frame is
-     * filtered only with a local side (rememberRoute).
+     * filtered only with a local side (routeAll).
      */
     private static int remoteSide(final int w)
     {

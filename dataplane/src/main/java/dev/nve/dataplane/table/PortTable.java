@@ -2,6 +2,7 @@ package dev.nve.dataplane.table;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Role of each port: the underlay, an endpoint (container) port in one network, or unused.
@@ -26,6 +27,8 @@ public final class PortTable
     private final long[] macs = new long[MAX_PORTS];
     private final int[] ilaTenants = new int[MAX_PORTS];
     private int count;
+    /** Bumped after every change of a role or an endpoint's fields (see {@link #version()}). */
+    private final AtomicLong version = new AtomicLong();
 
     /** Adds a port (control thread) and returns its id; an existing name returns the same id. */
     public int add(final String name)
@@ -62,6 +65,7 @@ public final class PortTable
     public void setUnderlay(final int port)
     {
         ROLES.setRelease(roles, port, ROLE_UNDERLAY);
+        version.incrementAndGet();
     }
 
     /**
@@ -81,12 +85,14 @@ public final class PortTable
         identities[port] = identity;
         macs[port] = mac;
         ilaTenants[port] = ilaTenant;
+        version.incrementAndGet();
     }
 
     /** Makes the port an endpoint's (release store: the fields written before come first). */
     public void publishEndpoint(final int port)
     {
         ROLES.setRelease(roles, port, ROLE_ENDPOINT);
+        version.incrementAndGet();
     }
 
     /**
@@ -97,6 +103,18 @@ public final class PortTable
     public void retireEndpoint(final int port)
     {
         ROLES.setRelease(roles, port, ROLE_NONE);
+        version.incrementAndGet();
+    }
+
+    /**
+     * Changes so far: a worker that keeps values derived from roles and fields (FilterStage's
+     * per-port work bits) reads it at the start of a batch and derives them again when it moved.
+     * Bumped after the change, so a worker that reads the new version reads the new role and
+     * fields.
+     */
+    public long version()
+    {
+        return version.get();
     }
 
     /** MAC of the endpoint on the port, or -1. */
