@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The IPv4 fast path of {@link FlowKey#parse} answers exactly as the header-by-header parse
  * ({@link FlowKey#parseAny}) on valid frames of every kind and on frames with random bytes of
  * their headers changed and random lengths (options, fragments, other protocols, cut short,
- * contradicting lengths).
+ * contradicting lengths), also for a frame that ends where its memory ends (the fast path reads
+ * raw addresses) and for heap memory (no raw address: the full parse).
  */
 final class FlowKeyTest
 {
@@ -47,22 +48,35 @@ final class FlowKeyTest
                     frame[random.nextInt(Math.min(frame.length, 60))] = (byte)random.nextInt(256);
                 }
                 final int length = random.nextInt(8) == 0 ? random.nextInt(frame.length + 1) : frame.length;
+                // At offset 64, and ending exactly where the segment ends.
+                final long end = segment.byteSize() - length;
                 MemorySegment.copy(frame, 0, segment, ValueLayout.JAVA_BYTE, 64, length);
+                MemorySegment.copy(frame, 0, segment, ValueLayout.JAVA_BYTE, end, length);
                 final int expected = full.parseAny(segment, 64, length);
                 assertEquals(expected, fast.parse(segment, 64, length), "frame " + n);
-                if (expected == FlowKey.IP)
-                {
-                    assertEquals(full.version, fast.version);
-                    assertEquals(full.protocol, fast.protocol);
-                    assertEquals(full.srcHigh, fast.srcHigh);
-                    assertEquals(full.srcLow, fast.srcLow);
-                    assertEquals(full.dstHigh, fast.dstHigh);
-                    assertEquals(full.dstLow, fast.dstLow);
-                    assertEquals(full.srcPort, fast.srcPort);
-                    assertEquals(full.dstPort, fast.dstPort);
-                    assertEquals(full.tcpFlags, fast.tcpFlags, "frame " + n);
-                }
+                assertSameTuple(expected, full, fast, "frame " + n);
+                assertEquals(expected, fast.parse(segment, end, length), "frame " + n + " at the end");
+                assertSameTuple(expected, full, fast, "frame " + n + " at the end");
+                // Heap memory has no raw address: the header-by-header parse answers.
+                assertEquals(expected, fast.parse(MemorySegment.ofArray(frame), 0, length), "frame " + n + " on the heap");
+                assertSameTuple(expected, full, fast, "frame " + n + " on the heap");
             }
+        }
+    }
+
+    private static void assertSameTuple(final int parsed, final FlowKey full, final FlowKey fast, final String what)
+    {
+        if (parsed == FlowKey.IP)
+        {
+            assertEquals(full.version, fast.version, what);
+            assertEquals(full.protocol, fast.protocol, what);
+            assertEquals(full.srcHigh, fast.srcHigh, what);
+            assertEquals(full.srcLow, fast.srcLow, what);
+            assertEquals(full.dstHigh, fast.dstHigh, what);
+            assertEquals(full.dstLow, fast.dstLow, what);
+            assertEquals(full.srcPort, fast.srcPort, what);
+            assertEquals(full.dstPort, fast.dstPort, what);
+            assertEquals(full.tcpFlags, fast.tcpFlags, what);
         }
     }
 }
