@@ -63,23 +63,26 @@ final class FilterStagePortChangesTest
             // An unregistered worker: the writer's grace periods do not wait for it.
             final FilterStage filter = new FilterStage(tables, new StageCounters(new Counters(), "filter"), conntrack, null, 8, -1);
             final PacketBatch batch = new PacketBatch(memory, 8);
+            // A service1 peer's SYN (carrying its identity) to TCP 5202; a local SYN to TCP 5201.
+            final byte[] peerTo5202 = FrameBuilder.ethernet(C2_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(40000, 5202, FrameBuilder.TcpFlags.SYN).build();
+            final byte[] localTo5201 = FrameBuilder.ethernet(C1_MAC, C2_MAC).ipv4("198.19.0.3", "198.19.0.1").tcp(40001, 5201, FrameBuilder.TcpFlags.SYN).build();
 
-            assertEquals(Next.DROP, toPort5202(filter, batch, memory, network, uplink, tables.ports().find("c1")), "c1's ingress is enforced");
+            assertEquals(Next.DROP, send(filter, batch, memory, network, peerTo5202, uplink, 300, tables.ports().find("c1")), "c1's ingress is enforced");
 
             writer.addEndpoint("c2", 100, C2_MAC, 300);
             final int c2 = tables.ports().find("c2");
-            assertEquals(Next.DROP, toPort5202(filter, batch, memory, network, uplink, c2), "c2, added later as service1, is enforced too");
+            assertEquals(Next.DROP, send(filter, batch, memory, network, peerTo5202, uplink, 300, c2), "c2, added later as service1, is enforced too");
 
             final int c1 = tables.ports().find("c1");
-            assertEquals(Next.TRANSMIT, fromPortTo5201(filter, batch, memory, network, c2, c1), "service1 c2 -> service1 c1 on 5201 is allowed");
+            assertEquals(Next.TRANSMIT, send(filter, batch, memory, network, localTo5201, c2, PacketBatch.NO_IDENTITY, c1), "service1 c2 -> service1 c1 on 5201 is allowed");
             writer.removeEndpoint("c2");
-            assertEquals(Next.DROP, fromPortTo5201(filter, batch, memory, network, c2, c1), "from c2 after its removal: not service1 any more");
+            assertEquals(Next.DROP, send(filter, batch, memory, network, localTo5201, c2, PacketBatch.NO_IDENTITY, c1), "from c2 after its removal: not service1 any more");
             writer.addEndpoint("c2", 100, C2_MAC, 400);
-            assertEquals(Next.TRANSMIT, toPort5202(filter, batch, memory, network, uplink, c2), "c2 back as identity 400: no policy selects it");
+            assertEquals(Next.TRANSMIT, send(filter, batch, memory, network, peerTo5202, uplink, 300, c2), "c2 back as identity 400: no policy selects it");
 
             writer.removeEndpoint("c2");
             writer.addEndpoint("c2", 100, C2_MAC, 300);
-            assertEquals(Next.DROP, toPort5202(filter, batch, memory, network, uplink, c2), "c2 back as service1");
+            assertEquals(Next.DROP, send(filter, batch, memory, network, peerTo5202, uplink, 300, c2), "c2 back as service1");
         }
         finally
         {
@@ -87,33 +90,17 @@ final class FilterStagePortChangesTest
         }
     }
 
-    /** One batch: a SYN from local port {@code from} to TCP 5201 of the endpoint on {@code to}; returns where the frame goes. */
-    private static byte fromPortTo5201(final FilterStage filter, final PacketBatch batch, final FrameMemory memory, final int network, final int from,
-        final int to)
+    /** One batch of {@code frame}, received on port {@code from} carrying {@code identity}, to TRANSMIT on port {@code to}; returns where it goes. */
+    private static byte send(final FilterStage filter, final PacketBatch batch, final FrameMemory memory, final int network, final byte[] frame,
+        final int from, final int identity, final int to)
     {
         batch.clear();
-        final byte[] frame = FrameBuilder.ethernet(C1_MAC, C2_MAC).ipv4("198.19.0.3", "198.19.0.1").tcp(40001, 5201, FrameBuilder.TcpFlags.SYN).build();
         final long address = memory.dataStart(0);
         MemorySegment.copy(frame, 0, memory.segment(), ValueLayout.JAVA_BYTE, address, frame.length);
         final int k = batch.add(address, frame.length, from, 1_000_000L);
         batch.network[k] = network;
+        batch.srcIdentity[k] = identity;
         batch.transmit(k, to);
-        filter.process(batch);
-        return batch.next[k];
-    }
-
-    /** One batch: a service1 peer's SYN to TCP 5202 of the endpoint on {@code port}; returns where the frame goes. */
-    private static byte toPort5202(final FilterStage filter, final PacketBatch batch, final FrameMemory memory, final int network, final int uplink,
-        final int port)
-    {
-        batch.clear();
-        final byte[] frame = FrameBuilder.ethernet(C2_MAC, PEER_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(40000, 5202, FrameBuilder.TcpFlags.SYN).build();
-        final long address = memory.dataStart(0);
-        MemorySegment.copy(frame, 0, memory.segment(), ValueLayout.JAVA_BYTE, address, frame.length);
-        final int k = batch.add(address, frame.length, uplink, 1_000_000L);
-        batch.network[k] = network;
-        batch.srcIdentity[k] = 300;
-        batch.transmit(k, port);
         filter.process(batch);
         return batch.next[k];
     }
