@@ -87,7 +87,7 @@ final class NveRunCommandTest
         System.out.println("NveRunCommandTest run 1: " + ping + " | " + tcp + " | " + udp + "\nNveRunCommandTest nve run resident memory after the traffic: "
             + memory + "\n" + out1);
         for (final String expected : List.of("nve run: UMEM 4096 frames x 4096 B = 16 MiB shared by 2 ports", "nve run: port uplink (underlay",
-            "nve run: port c1 (endpoint", "bind copy", "off-heap in 2 MiB pages (transparent huge pages: ", "lines prefetched (native helper)", "nve run: stopping (SIGTERM)", "XDP_STATISTICS: rx_dropped 0",
+            "nve run: port c1 (endpoint", "bind copy", "pages (transparent huge pages: ", "lines prefetched (native helper)", "nve run: stopping (SIGTERM)", "XDP_STATISTICS: rx_dropped 0",
             "UMEM: 4096 of 4096 frames back in the pool after close", "nve run: clean shutdown: XDP detached from uplink, c1"))
         {
             assertTrue(out1.contains(expected), "missing \"" + expected + "\" in:\n" + out1 + "\nstderr: " + run1.stderr());
