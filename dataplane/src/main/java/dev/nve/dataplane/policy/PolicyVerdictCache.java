@@ -5,8 +5,11 @@ import dev.nve.dataplane.table.LongIntHashTable;
 import java.util.Arrays;
 
 /**
- * One worker's memo of {@link PolicyTable#lookup} answers, direct-mapped and on the heap (64 KiB
- * for 4,096 entries, so it stays in the core's caches): a host's packets come from few
+ * One worker's memo of {@link PolicyTable#lookup} answers, direct-mapped and on the heap (512
+ * KiB for 32,768 entries, so it stays in the core's L2: with 4,096 entries traffic spread over
+ * ~17,000 (identity, port) pairs missed most of the time, and the opening direction of
+ * FilterStageBenchmark with 100,000 rules took 90 ns per packet instead of 83, docs/BENCHMARKS.md;
+ * the few entries of ordinary traffic stay in L1 either way): a host's packets come from few
  * (endpoint identity, direction, peer identity, protocol class, port) combinations, and the
  * opening direction of every tracked connection is checked again on every packet. A policy
  * table is immutable and replaced whole on a change, so an answer stays right for as long as
@@ -19,7 +22,7 @@ import java.util.Arrays;
  */
 public final class PolicyVerdictCache
 {
-    private static final int ENTRIES = 4096;
+    private static final int ENTRIES = 32768;
     private static final int MASK = ENTRIES - 1;
     /** Never a key: keys have bits 49-63 clear. */
     private static final long EMPTY = -1L;
