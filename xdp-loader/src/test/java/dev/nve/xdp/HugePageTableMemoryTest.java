@@ -110,6 +110,13 @@ final class HugePageTableMemoryTest
             assertTrue(ConntrackTable.isEntry(v6), "IPv6 connection: " + v6);
             assertEquals(v6, table.lookup(1, 6, 0x2001_0db8_0000_0000L, 1, 0x2001_0db8_0000_0000L, 2, 5000, 53, 17, 2_000L));
             assertEquals(200_000, table.size());
+            assertEquals(TableMemories.platform().pages(), table.pages(), "19.2 MB of slots: the platform's pages");
+        }
+        // 20,000 entries: 1.9 MB of slots, under a huge page (with the records the table is 2.6 MB).
+        try (ConntrackTable table = new ConntrackTable(20_000))
+        {
+            assertTrue(table.bytes() >= HUGE, "the whole table is " + table.bytes() + " bytes");
+            assertEquals("4 KiB pages (under 2 MiB)", table.pages(), "the slots decide");
         }
     }
 

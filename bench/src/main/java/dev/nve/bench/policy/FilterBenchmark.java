@@ -17,7 +17,6 @@ import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.policy.PortRule;
 import dev.nve.dataplane.stage.FilterStage;
 import dev.nve.dataplane.table.IpCache;
-import dev.nve.dataplane.table.TableMemories;
 import dev.nve.dataplane.table.TableWriter;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.wire.Bytes;
@@ -240,7 +239,7 @@ public class FilterBenchmark
         verifyWholeStream();
         System.out.printf("%n[setup] filter rules=%d flows=%d spread=%s: policy %d keys, %d bytes off-heap; ipcache %d entries; conntrack %d entries, %d bytes " +
                 "off-heap (%.1f MiB, %s)%n", rules, flows, spread, tables.policy().keyCount(), tables.policy().bytes(), tables.ipCache().size(), conntrack.size(),
-            conntrack.bytes(), conntrack.bytes() / 1048576.0, TableMemories.pages(conntrack.bytes()));
+            conntrack.bytes(), conntrack.bytes() / 1048576.0, conntrack.pages());
     }
 
     /** The rules described in the class comment, plus the DNS rule. */

@@ -15,7 +15,6 @@ import dev.nve.dataplane.pipeline.Pipeline;
 import dev.nve.dataplane.port.CopyingPort;
 import dev.nve.dataplane.port.Port;
 import dev.nve.dataplane.table.LinePrefetchers;
-import dev.nve.dataplane.table.TableMemories;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
 import dev.nve.dataplane.worker.IdleStrategies;
@@ -233,7 +232,7 @@ public final class AfXdpDataplane implements AutoCloseable
         final String prefetch = LinePrefetchers.platform() != null ? "lines prefetched (native helper)"
             : "lines touched with loads: " + LinePrefetchers.absence();
         startupLines.add(String.format(Locale.ROOT, "nve run: conntrack %d entries, %s off-heap in %s; %s", conntrack.maxEntries(), bytes(conntrack.bytes()),
-            TableMemories.pages(conntrack.bytes()), prefetch));
+            conntrack.pages(), prefetch));
         out.println(startupLines.get(startupLines.size() - 1));
         pipeline = new Pipeline(tables, pipelinePorts, umem.pool(), counters, options.batch(), conntrack, monitor.events());
         agent = new PipelineAgent("dataplane", pipeline);

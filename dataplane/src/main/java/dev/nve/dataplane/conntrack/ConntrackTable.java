@@ -634,6 +634,12 @@ public final class ConntrackTable implements AutoCloseable
         return slots.byteSize() + records.byteSize();
     }
 
+    /** What backs the slots, the memory every lookup reads ({@link TableMemories#pages}), for operators. */
+    public String pages()
+    {
+        return TableMemories.pages(slots.byteSize());
+    }
+
     @Override
     public void close()
     {
