@@ -338,13 +338,13 @@ public final class ConntrackTable implements AutoCloseable
         final long base = (long)index * SLOT_SIZE;
         final long first = loadSlot(base + STATE_OFFSET);
         final long second = loadSlot(base + SLOT_SIZE + STATE_OFFSET);
-        // Both slots compared, then selected without a branch: which of the two holds the key
-        // is random.
-        final boolean inFirst = matches(base, (int)first, key);
-        final boolean inSecond = matches(base + SLOT_SIZE, (int)second, key);
-        if (inFirst | inSecond)
+        // Both slots compared, then selected with arithmetic rather than booleans: which of the
+        // two holds the key is random, and C2 compiled the boolean form into branches on it.
+        final long firstMisses = misses(base, (int)first, key);
+        final long secondMisses = misses(base + SLOT_SIZE, (int)second, key);
+        if ((firstMisses & secondMisses) == 0)
         {
-            return live(index + (inFirst ? 0 : 1), inFirst ? first : second, keyFlags, nowNanos);
+            return live(index + (int)firstMisses, first ^ ((first ^ second) & -firstMisses), keyFlags, nowNanos);
         }
         return ((int)first & (int)second & USED) == 0 ? MISS : FURTHER;
     }
@@ -685,21 +685,28 @@ public final class ConntrackTable implements AutoCloseable
         return (long)slot(result) * SLOT_SIZE;
     }
 
-    /**
-     * Whether the slot at {@code base} (flags {@code flags}) holds {@code key}: one comparison
-     * of the combined differences for IPv4 (an unused slot differs in the used bit), the
-     * address record too for IPv6.
-     */
+    /** Whether the slot at {@code base} (flags {@code flags}) holds {@code key}. */
     private boolean matches(final long base, final int flags, final ConntrackKey key)
+    {
+        return misses(base, flags, key) == 0;
+    }
+
+    /**
+     * 0 when the slot at {@code base} (flags {@code flags}) holds {@code key}, else 1: one
+     * comparison of the combined differences for IPv4 (an unused slot differs in the used bit),
+     * the address record too for IPv6.
+     */
+    private long misses(final long base, final int flags, final ConntrackKey key)
     {
         final long difference = (loadSlot(base + ADDRESSES_OFFSET) ^ key.addresses)
             | (loadSlot(base + PORTS_ZONE_PROTOCOL_OFFSET) ^ key.portsZoneProtocol)
             | ((flags ^ key.flags) & KEY_FLAGS);
+        final long misses = (difference | -difference) >>> 63;
         if ((key.flags & IPV6) == 0)
         {
-            return difference == 0; // no branch on the outcome: callers select with it
+            return misses;
         }
-        return difference == 0 && recordMatches(recordAt(base), key);
+        return misses == 0 && recordMatches(recordAt(base), key) ? 0 : 1;
     }
 
     private boolean recordMatches(final int record, final ConntrackKey key)

@@ -601,7 +601,8 @@ final class ConntrackTableTest
         final java.util.List<Tuple> tuples = new java.util.ArrayList<>();
         for (int n = 0; n < 240; n++)
         {
-            final Tuple t = v4(random.nextInt(4), ip4(198, 19, 0, 1 + random.nextInt(4)), ip4(198, 19, 1, random.nextInt(256)), 1024 + random.nextInt(60_000),
+            final Tuple t = n % 4 == 3 ? v6(random.nextInt(4), 1 + random.nextInt(4), random.nextInt(256), 1024 + random.nextInt(60_000), 443, TCP)
+                : v4(random.nextInt(4), ip4(198, 19, 0, 1 + random.nextInt(4)), ip4(198, 19, 1, random.nextInt(256)), 1024 + random.nextInt(60_000),
                 443, random.nextBoolean() ? TCP : UDP);
             if (t.create(table, SYN, T0 - (n % 3 == 0 ? 100 * SECOND : 0)) >= 0)
             {
@@ -611,6 +612,8 @@ final class ConntrackTableTest
         }
         int further = 0;
         int decided = 0;
+        // Hits decided at home in each slot of the line, per IP version: the select between the two slots is arithmetic.
+        final int[][] homeHits = new int[2][2];
         for (final Tuple t : tuples)
         {
             for (final Tuple u : java.util.List.of(t, t.reversed()))
@@ -626,10 +629,18 @@ final class ConntrackTableTest
                 else
                 {
                     decided++;
+                    if (r >= 0)
+                    {
+                        homeHits[u.version == 6 ? 1 : 0][(int)(r >>> 1) & 1]++;
+                    }
                 }
                 assertEquals(u.lookup(table, T0), r);
             }
         }
         assertTrue(further > 20 && decided > 20, further + " went further, " + decided + " decided at home");
+        for (final int[] version : homeHits)
+        {
+            assertTrue(version[0] > 5 && version[1] > 5, "hits at home in the first and the second slot: " + java.util.Arrays.deepToString(homeHits));
+        }
     }
 }
