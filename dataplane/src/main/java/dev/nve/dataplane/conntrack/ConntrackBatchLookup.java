@@ -15,8 +15,9 @@ import java.lang.foreign.ValueLayout;
  * loads (the fewer instructions between two missing loads, the more of them the core keeps in
  * flight; touching in the caller's parse loop instead was measured 2x slower), a home-line
  * lookup each ({@link ConntrackTable#lookupHome}), and for those that go
- * {@link ConntrackTable#FURTHER} (listed without a branch on the random outcome) the next line
- * loaded the same way and the probe finished. Changes no table. One per worker (scratch
+ * {@link ConntrackTable#FURTHER} (listed by an unconditional store and a conditional count,
+ * which C2 compiles as a branch; at this table's load few lookups go on, and the count as
+ * arithmetic measured no better) the next line loaded the same way and the probe finished. Changes no table. One per worker (scratch
  * arrays of the batch capacity; nothing allocated per batch).
  */
 public final class ConntrackBatchLookup
