@@ -129,6 +129,8 @@ public class FilterBenchmark
     static final int ORIGINALS = 0;
     static final int REPLIES = 1;
     static final int ALTERNATING = 2;
+    /** Both directions, each frame's drawn at random (fixed seed): the order of real mixed traffic, which no branch predictor learns. */
+    static final int SHUFFLED = 3;
 
     @Param({"10", "1000", "100000"})
     public int rules;
@@ -161,6 +163,8 @@ public class FilterBenchmark
     private int[] streamPeer;
     private int[] streamSourcePort;
     private int[] streamDestinationPort;
+    /** {@link #SHUFFLED}: whether the stream's frame at each position is a reply. */
+    private boolean[] streamReply;
     private int streamMask;
     private int cursor;
     private long now = T0;
@@ -302,6 +306,13 @@ public class FilterBenchmark
             streamSourcePort[i] = flowSourcePort[f];
             streamDestinationPort[i] = flowDestinationPort[f];
         }
+        // A random of its own, so that the stream above stays the one the other directions have.
+        final SplittableRandom directions = new SplittableRandom(43);
+        streamReply = new boolean[length];
+        for (int i = 0; i < length; i++)
+        {
+            streamReply[i] = directions.nextBoolean();
+        }
     }
 
     /**
@@ -344,7 +355,7 @@ public class FilterBenchmark
     /**
      * Refill as a port's receive + the bridge would leave the batch, with the next 64 tuples, in
      * the direction(s) {@code directions} ({@link #ORIGINALS}, {@link #REPLIES},
-     * {@link #ALTERNATING}).
+     * {@link #ALTERNATING}, {@link #SHUFFLED}).
      */
     void refill(final int directions)
     {
@@ -357,7 +368,7 @@ public class FilterBenchmark
         {
             final int pick = (at + i) & streamMask;
             final int k;
-            if (directions == REPLIES || (directions == ALTERNATING && (i & 1) != 0))
+            if (directions == REPLIES || (directions == ALTERNATING && (i & 1) != 0) || (directions == SHUFFLED && streamReply[pick]))
             {
                 final long frame = replyFrames[i];
                 s.set(Bytes.U32_BE, frame + SOURCE_ADDRESS_OFFSET, streamPeer[pick]);

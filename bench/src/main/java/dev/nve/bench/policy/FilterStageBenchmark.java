@@ -43,8 +43,12 @@ public class FilterStageBenchmark
     @Param({"rules"})
     public String spread;
 
-    /** The batch's frames: {@code original}, {@code reply} or {@code mixed} (as FilterBenchmark's methods). */
-    @Param({"mixed", "original", "reply"})
+    /**
+     * The batch's frames: {@code original}, {@code reply} or {@code mixed} (alternating frame by
+     * frame), as FilterBenchmark's methods, or {@code shuffled} (both directions in a random
+     * order, as real mixed traffic comes; the direction branches cannot be learnt).
+     */
+    @Param({"mixed", "original", "reply", "shuffled"})
     public String direction;
 
     private final FilterBenchmark fixture = new FilterBenchmark();
@@ -58,7 +62,8 @@ public class FilterStageBenchmark
             case "original" -> FilterBenchmark.ORIGINALS;
             case "reply" -> FilterBenchmark.REPLIES;
             case "mixed" -> FilterBenchmark.ALTERNATING;
-            default -> throw new IllegalArgumentException("direction must be original, reply or mixed: " + direction);
+            case "shuffled" -> FilterBenchmark.SHUFFLED;
+            default -> throw new IllegalArgumentException("direction must be original, reply, mixed or shuffled: " + direction);
         };
         fixture.rules = rules;
         fixture.flows = flows;
