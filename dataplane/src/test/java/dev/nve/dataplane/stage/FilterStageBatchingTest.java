@@ -2,12 +2,14 @@ package dev.nve.dataplane.stage;
 
 import dev.nve.dataplane.conntrack.ConntrackTable;
 import dev.nve.dataplane.counter.Counters;
+import dev.nve.dataplane.counter.DropReason;
 import dev.nve.dataplane.counter.StageCounters;
 import dev.nve.dataplane.flow.FlowEvents;
 import dev.nve.dataplane.frame.FrameMemory;
 import dev.nve.dataplane.frame.Next;
 import dev.nve.dataplane.frame.PacketBatch;
 import dev.nve.dataplane.policy.EnforcementMode;
+import dev.nve.dataplane.policy.Identities;
 import dev.nve.dataplane.policy.IdentityRegistry;
 import dev.nve.dataplane.policy.LabelSelector;
 import dev.nve.dataplane.policy.PeerRule;
@@ -39,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The batched {@link FilterStage} against the frame-by-frame {@link SequentialFilterReference}
  * on the same random batches: c1 and c2 (enforced both ways) talking to each other and to
  * remote peers (ipcache, GBP, unknown = WORLD), allowed and denied ports, SYN/ACK/FIN/RST,
- * repeated tuples inside a batch (a connection opened and used in one batch), replies, truncated
+ * repeated tuples inside a batch (a connection opened and used in one batch), replies, flooded
+ * frames, frames an earlier stage dropped, remote senders claiming the host identity, truncated
  * and non-IP frames, IPv4 headers FlowKey's fast path must hand to its full parse (options,
  * fragments, bad lengths, ICMP), and a conntrack table small enough to fill. Dispositions, drop reasons,
  * flow events, conntrack contents and rule counters must be identical.
@@ -157,14 +160,28 @@ final class FilterStageBatchingTest
                     final int length = random.nextInt(40) == 0 ? 30 : mangle(random, segment, frame, bytes.length); // a few cut short
                     final boolean fromC1 = kind == 0 || kind == 2;
                     final boolean fromC2 = kind == 3;
-                    final int gbp = kind == 1 && random.nextBoolean() ? 400 : PacketBatch.NO_IDENTITY;
+                    // Remote senders: a GBP identity, the host identity (refused), or none.
+                    final int claim = random.nextInt(10);
+                    final int gbp = kind != 1 && kind != 4 ? PacketBatch.NO_IDENTITY : claim < 4 ? 400 : claim == 4 ? Identities.HOST : PacketBatch.NO_IDENTITY;
+                    // c1 to a peer: encapsulated, sometimes flooded (unknown MAC), sometimes already dropped by a stage before.
+                    final int route = random.nextInt(12);
                     for (final Side side : List.of(batched, sequential))
                     {
                         final PacketBatch batch = side == batched ? a : b;
                         final int k = batch.add(frame, length, fromC1 ? side.c1 : fromC2 ? side.c2 : side.uplink, now + i);
                         batch.network[k] = side.network;
                         batch.srcIdentity[k] = gbp;
-                        if (kind == 0)
+                        if (kind == 0 && route == 0)
+                        {
+                            // A flood has no out port; the field keeps a value that must not count.
+                            batch.next[k] = Next.FLOOD;
+                            batch.outPort[k] = (short)side.c2;
+                        }
+                        else if (kind == 0 && route == 1)
+                        {
+                            batch.drop(k, DropReason.NO_LOCAL_ENDPOINT);
+                        }
+                        else if (kind == 0)
                         {
                             batch.next[k] = Next.VXLAN_ENCAP;
                             batch.outPort[k] = (short)side.uplink;
@@ -193,6 +210,8 @@ final class FilterStageBatchingTest
                 }
             }
             assertTrue(forwarded > 1000 && dropped > 1000, "both outcomes exercised: " + forwarded + " forwarded, " + dropped + " dropped");
+            final long refused = batched.counters.snapshot().get("stage/filter/drop/" + DropReason.INVALID_IDENTITY.name());
+            assertTrue(refused > 100, "host identity claims refused: " + refused);
             for (int rule = 0; rule < 4; rule++)
             {
                 assertEquals(sequential.tables.policy().rulePackets(rule), batched.tables.policy().rulePackets(rule), "rule " + rule + " packets");
