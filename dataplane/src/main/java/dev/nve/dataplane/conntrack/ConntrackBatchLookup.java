@@ -17,8 +17,9 @@ import java.lang.foreign.ValueLayout;
  * lookup each ({@link ConntrackTable#lookupHome}), and for those that go
  * {@link ConntrackTable#FURTHER} (listed by an unconditional store and a conditional count,
  * which C2 compiles as a branch; at this table's load few lookups go on, and the count as
- * arithmetic measured no better) the next line loaded the same way and the probe finished. Changes no table. One per worker (scratch
- * arrays of the batch capacity; nothing allocated per batch).
+ * arithmetic measured no better) the next line loaded the same way and the probe finished.
+ * Changes no table. One per worker (scratch arrays of the batch capacity; nothing allocated
+ * per batch).
  */
 public final class ConntrackBatchLookup
 {
