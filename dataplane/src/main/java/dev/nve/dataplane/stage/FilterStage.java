@@ -58,6 +58,8 @@ public final class FilterStage implements Stage
     private static final byte INGRESS = 1 << 3;
     /** Per-port bits only: the replies of a connection of this endpoint are checked (its ingress as sender, its egress as receiver). */
     private static final byte REPLIES_CHECKED = 1 << 4;
+    /** Bit n set: a frame with next n leaves through a port, so the filter looks at it. */
+    private static final long LEAVING = 1L << Next.TRANSMIT | 1L << Next.VXLAN_ENCAP | 1L << Next.FLOOD;
 
     private final Tables tables;
     private final StageCounters counters;
@@ -252,7 +254,8 @@ public final class FilterStage implements Stage
         for (int i = 0; i < count; i++)
         {
             final byte next = nexts[i];
-            if (next != Next.TRANSMIT && next != Next.VXLAN_ENCAP && next != Next.FLOOD)
+            // One test, not one per value: which of them a frame has follows its direction.
+            if ((LEAVING >>> next & 1) == 0)
             {
                 work[i] = SKIP;
                 continue;
@@ -289,7 +292,6 @@ public final class FilterStage implements Stage
                 continue;
             }
             final byte next = batch.next[i];
-            final int inPort = batch.inPort[i];
             final boolean srcLocal = (w & SRC_LOCAL) != 0;
             final boolean dstLocal = (w & DST_LOCAL) != 0;
             filtered++;
@@ -308,7 +310,7 @@ public final class FilterStage implements Stage
             {
                 ilaTuple(batch, i, key);
             }
-            final int z = zone(batch, i, ports, srcLocal ? inPort : batch.outPort[i]);
+            final int z = zone(batch, i, ports, srcLocal);
             zone[i] = z;
             if (key.version == 4)
             {
@@ -360,7 +362,8 @@ public final class FilterStage implements Stage
         {
             final int i = trackedFrames[n];
             final int w = work[i];
-            if ((w & SRC_LOCAL) == 0 && batch.srcIdentity[i] == Identities.HOST)
+            // One test, rarely true: (w & SRC_LOCAL) == 0 alone follows the frame's direction.
+            if (((w & SRC_LOCAL) | (batch.srcIdentity[i] ^ Identities.HOST)) == 0)
             {
                 refuseHostIdentity(batch, i, w);
                 continue;
@@ -484,8 +487,14 @@ public final class FilterStage implements Stage
         {
             final int i = trackedFrames[n];
             final long found = this.found[i];
+            if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
+            {
+                continue;
+            }
+            // Asked only for the opening direction, where the remote side is steady; across both
+            // directions it alternates with them.
             final int side = remoteSide(work[i]);
-            if (side == NO_REMOTE || found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
+            if (side == NO_REMOTE)
             {
                 continue;
             }
@@ -572,13 +581,14 @@ public final class FilterStage implements Stage
         return conntrack;
     }
 
-    private int zone(final PacketBatch batch, final int i, final PortTable ports, final int localPort)
+    /** The frame's zone: its network, or for ILA traffic its local endpoint's (the sender when {@code srcLocal}) tenant's. */
+    private int zone(final PacketBatch batch, final int i, final PortTable ports, final boolean srcLocal)
     {
         if (!batch.viaIla[i])
         {
             return batch.network[i];
         }
-        return ilaZone(tables, ports.ilaTenant(localPort));
+        return ilaZone(tables, ports.ilaTenant(srcLocal ? batch.inPort[i] : batch.outPort[i]));
     }
 
     /** The zone of an ILA endpoint with tenant VNID {@code vnid} (-1: none). */
