@@ -46,22 +46,22 @@ import java.lang.foreign.MemorySegment;
  *   0: u64 addresses: IPv4 A (bits 32-63) | B (0-31); IPv6 their digest ({@link ConntrackKey})
  *   8: u64 A port (bits 48-63) | B port (32-47) | zone (8-31) | protocol (0-7)
  *  16: u64 state: bits 0-31 flags: bit 0 used, bit 1 IPv6, bit 2 B opened the connection,
- *          bits 3-4 state, bit 5 a reply was seen, bit 6 peer identity valid, bit 7 peer side,
- *          bits 8-31 peer identity;
+ *          bits 3-4 state, bit 5 a reply was seen, bit 6 cached verdict valid, bit 7 0,
+ *          bits 8-31 cached verdict;
  *        bits 32-63 expiry tick (nanos &gt;&gt; 24, wrapping; see below)
- *  24: u64 bits 0-31 ipcache version of the peer identity (its low 32 bits);
+ *  24: u64 bits 0-31 epoch of the cached verdict (its low 32 bits);
  *        bits 32-63 IPv6: index of the address record (A hi, A lo, B hi, B lo: 4 x u64); IPv4: 0
  * </pre>
  * The words at 16 and 24 are only ever accessed whole (one load or store each), so the layout
  * does not depend on the byte order.
- * <b>Cached peer identity</b>: the identity the caller last resolved from the ipcache for the
- * connection's remote endpoint ({@link #cachePeer}), with the endpoint (the packet's source 0
- * or destination 1, in the ORIGINAL direction) and the low 32 bits of the ipcache version it
- * was read under ({@code IpCache.version()}); {@link #cachedPeer} returns it only for the same
- * endpoint and version, so established connections skip the ipcache until it changes. A
- * version that came back to the same low 32 bits (2^32 ipcache writes later) while the
- * connection saw no packet in the opening direction would return a stale identity: that needs
- * billions of ipcache writes within one established timeout.
+ * <b>Cached verdict</b>: a 24-bit value the caller computed for the connection's packets in the
+ * ORIGINAL direction (the filter's: the rule that allowed them), tagged with an epoch from
+ * {@link #nextVerdictEpoch} ({@link #cacheVerdict}); {@link #cachedVerdict} returns it only for
+ * the same epoch. The caller takes a new epoch whenever anything the value depends on changes,
+ * so established connections skip that work until then. Epochs come from the table, so two
+ * callers of one table never share one. An epoch that came back to the same low 32 bits
+ * (2^32 epochs later) while the connection saw no packet in the opening direction would
+ * return a stale value: that needs billions of changes within one established timeout.
  * <p>
  * <b>Time</b> comes from the caller ({@code nowNanos}, e.g. {@code System.nanoTime()} or a
  * capture's timestamps), so a replay is deterministic. Expiry is kept in ticks of 2^24 ns
@@ -70,7 +70,7 @@ import java.lang.foreign.MemorySegment;
  * as long as {@link #sweep} visits every slot within 417 days, which any sweep schedule does.
  * <p>
  * <b>Packet path</b> (the lookups, {@link #create}, {@link #update}, {@link #hash}, the
- * touches and prefetches, {@link #cachedPeer}, {@link #cachePeer}): allocates nothing, throws
+ * touches and prefetches, {@link #cachedVerdict}, {@link #cacheVerdict}): allocates nothing, throws
  * nothing; results are longs or ints. A batch computes each packet's {@link ConntrackKey} once,
  * prefetches every home line ({@link #homeLine}, {@link #prefetchLines}; or touches it,
  * {@link #touchLines}, without a prefetcher), looks every key up in its home line
@@ -145,14 +145,15 @@ public final class ConntrackTable implements AutoCloseable
     /** {@link ConntrackKey#flags}: the packet's source is endpoint B (the slot's "B opened" bit). */
     public static final int KEY_SOURCE_IS_B = 1 << 2;
 
-    /** {@link #cachePeer}: the remote endpoint is the packet's source or destination (ORIGINAL direction). */
-    public static final int PEER_SOURCE = 0;
-    public static final int PEER_DESTINATION = 1;
+    /** {@link #cachedVerdict}: none cached for this epoch (or not an entry). */
+    public static final int NO_VERDICT = -1;
+    /** Largest value {@link #cacheVerdict} keeps (24 bits). */
+    public static final int MAX_VERDICT = 0xFF_FFFF;
 
     private static final int ADDRESSES_OFFSET = 0;
     private static final int PORTS_ZONE_PROTOCOL_OFFSET = 8;
     private static final int STATE_OFFSET = 16;
-    private static final int PEER_VERSION_RECORD_OFFSET = 24;
+    private static final int EPOCH_RECORD_OFFSET = 24;
     private static final int LINE_SIZE = 2 * SLOT_SIZE;
 
     private static final int USED = KEY_USED;
@@ -161,11 +162,10 @@ public final class ConntrackTable implements AutoCloseable
     private static final int STATE_SHIFT = 3;
     private static final int STATE_MASK = 3 << STATE_SHIFT;
     private static final int REPLY_SEEN = 1 << 5;
-    private static final int PEER_VALID = 1 << 6;
-    private static final int PEER_SIDE_SHIFT = 7;
-    private static final int PEER_IDENTITY_SHIFT = 8;
-    /** The flags without the cached peer. */
-    private static final int ENTRY_FLAGS = PEER_VALID - 1;
+    private static final int VERDICT_VALID = 1 << 6;
+    private static final int VERDICT_SHIFT = 8;
+    /** The flags without the cached verdict. */
+    private static final int ENTRY_FLAGS = VERDICT_VALID - 1;
     private static final int KEY_FLAGS = USED | IPV6;
     private static final int IPV6_ENTRY = USED | IPV6;
 
@@ -184,6 +184,8 @@ public final class ConntrackTable implements AutoCloseable
     private final long[] timeoutNanos;
     private int size;
     private int sweepCursor;
+    /** The last epoch {@link #nextVerdictEpoch} gave out. */
+    private long verdictEpoch;
     /** The addresses of {@link #slots} and {@link #records}, for the raw accesses (see the class comment). */
     private final long slotsAddress;
     private final long recordsAddress;
@@ -497,29 +499,32 @@ public final class ConntrackTable implements AutoCloseable
     }
 
     /**
-     * The peer identity cached in entry {@code result} for endpoint {@code side}
-     * ({@link #PEER_SOURCE} or {@link #PEER_DESTINATION}) under ipcache version
-     * {@code version}, or -1 (none, another endpoint or version, not an entry).
+     * A new epoch for {@link #cacheVerdict}, never given out before by this table (until its
+     * low 32 bits wrap): verdicts cached under earlier epochs are not returned for it.
      */
-    public int cachedPeer(final long result, final int side, final long version)
+    public long nextVerdictEpoch()
+    {
+        return ++verdictEpoch;
+    }
+
+    /** The verdict cached in entry {@code result} under {@code epoch}, or {@link #NO_VERDICT} (none, another epoch, not an entry). */
+    public int cachedVerdict(final long result, final long epoch)
     {
         if (!inRange(result))
         {
-            return -1;
+            return NO_VERDICT;
         }
         final long base = (long)slot(result) * SLOT_SIZE;
         final int flags = flagsAt(base);
-        final int expected = PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT);
-        final boolean valid = (flags & (PEER_VALID | 1 << PEER_SIDE_SHIFT)) == expected
-            && (int)loadSlot(base + PEER_VERSION_RECORD_OFFSET) == (int)version;
-        return valid ? flags >>> PEER_IDENTITY_SHIFT : -1;
+        final boolean valid = (flags & VERDICT_VALID) != 0 && (int)loadSlot(base + EPOCH_RECORD_OFFSET) == (int)epoch;
+        return valid ? flags >>> VERDICT_SHIFT : NO_VERDICT;
     }
 
     /**
-     * Caches {@code identity} (0 to 2^24 - 1) for endpoint {@code side} of entry {@code result}
-     * under {@code version}; does nothing when {@code result} is not an entry.
+     * Caches {@code verdict} (0 to {@link #MAX_VERDICT}; higher bits are dropped) in entry
+     * {@code result} under {@code epoch}; does nothing when {@code result} is not an entry.
      */
-    public void cachePeer(final long result, final int side, final int identity, final long version)
+    public void cacheVerdict(final long result, final int verdict, final long epoch)
     {
         if (!inRange(result))
         {
@@ -527,10 +532,9 @@ public final class ConntrackTable implements AutoCloseable
         }
         final long base = (long)slot(result) * SLOT_SIZE;
         final long state = loadSlot(base + STATE_OFFSET);
-        setState(base, ((int)state & ENTRY_FLAGS) | PEER_VALID | ((side & 1) << PEER_SIDE_SHIFT) | (identity << PEER_IDENTITY_SHIFT),
-            (int)(state >>> 32));
-        final long word = loadSlot(base + PEER_VERSION_RECORD_OFFSET);
-        storeSlot(base + PEER_VERSION_RECORD_OFFSET, (word & ~0xFFFF_FFFFL) | (version & 0xFFFF_FFFFL));
+        setState(base, ((int)state & ENTRY_FLAGS) | VERDICT_VALID | (verdict & MAX_VERDICT) << VERDICT_SHIFT, (int)(state >>> 32));
+        final long word = loadSlot(base + EPOCH_RECORD_OFFSET);
+        storeSlot(base + EPOCH_RECORD_OFFSET, (word & ~0xFFFF_FFFFL) | (epoch & 0xFFFF_FFFFL));
     }
 
     // ---- garbage collection (same thread, between batches) -----------------------------------
@@ -754,7 +758,7 @@ public final class ConntrackTable implements AutoCloseable
         storeSlot(base + ADDRESSES_OFFSET, key.addresses);
         storeSlot(base + PORTS_ZONE_PROTOCOL_OFFSET, key.portsZoneProtocol);
         setState(base, (key.flags & (USED | IPV6 | OPENED_BY_B)) | (state << STATE_SHIFT), expiryTick(nowNanos, timeoutNanos[state]));
-        storeSlot(base + PEER_VERSION_RECORD_OFFSET, (long)record << 32);
+        storeSlot(base + EPOCH_RECORD_OFFSET, (long)record << 32);
     }
 
     /** Returns the address record of the used IPv6 slot at {@code base} to the free stack (no-op for others). */
@@ -799,7 +803,7 @@ public final class ConntrackTable implements AutoCloseable
 
     private int recordAt(final long base)
     {
-        return (int)(loadSlot(base + PEER_VERSION_RECORD_OFFSET) >>> 32);
+        return (int)(loadSlot(base + EPOCH_RECORD_OFFSET) >>> 32);
     }
 
     /** The first slot of the hash's home line: the high 32 bits of the hash mapped onto [0, lines) without a division. */

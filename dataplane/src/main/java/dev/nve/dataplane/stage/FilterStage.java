@@ -14,6 +14,7 @@ import dev.nve.dataplane.policy.PolicyDirection;
 import dev.nve.dataplane.policy.PolicyTable;
 import dev.nve.dataplane.policy.PolicyVerdictCache;
 import dev.nve.dataplane.policy.PolicyVerdict;
+import dev.nve.dataplane.policy.VerdictGrants;
 import dev.nve.dataplane.table.IpCache;
 import dev.nve.dataplane.table.PortTable;
 import dev.nve.dataplane.table.Tables;
@@ -32,9 +33,11 @@ import java.util.Arrays;
  * and are not tracked (a frame whose replies will be checked is tracked). Otherwise the worker's
  * conntrack table is asked first: a reply of a tracked connection passes; a packet in the
  * opening direction needs every enforced check to allow it (also when tracked, so a policy
- * change takes effect on open connections, as in Cilium), and a new connection is then tracked. Non-IP frames (ARP) are
- * not filtered. Flooded frames (broadcast, multicast, unknown unicast) are checked against the
- * sender's egress policy only. One flow event per new connection and per dropped packet.
+ * change takes effect on open connections, as in Cilium; a tracked connection's answer is kept
+ * as a grant until the policy, the port table or the ipcache changes), and a new connection is
+ * then tracked. Non-IP frames (ARP) are not filtered. Flooded frames (broadcast, multicast,
+ * unknown unicast) are checked against the sender's egress policy only. One flow event per new
+ * connection and per dropped packet.
  */
 public final class FilterStage implements Stage
 {
@@ -47,8 +50,14 @@ public final class FilterStage implements Stage
     private static final int NOT_ENFORCED = PolicyVerdict.of(PolicyVerdict.NOT_ENFORCED, PolicyVerdict.NO_RULE);
     /** Entries of the per-port arrays: every value of a batch's (short) port ids, so no index is out of range. */
     private static final int PORT_IDS = 1 << 16;
-    /** {@link #remoteSide}: both endpoints are local. */
+    /** {@link #remoteSide}: the remote endpoint is the frame's source, its destination, or none (both endpoints are local). */
+    private static final int REMOTE_SOURCE = 0;
+    private static final int REMOTE_DESTINATION = 1;
     private static final int NO_REMOTE = -1;
+    /** Grants per epoch ({@link VerdictGrants}); ids must fit the 24 bits a conntrack entry caches. */
+    private static final int GRANTS = 1 << 16;
+    /** {@link #grantKey} of a frame whose carried identity is out of range: never granted. */
+    private static final long NO_GRANT_KEY = -1L;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -88,12 +97,26 @@ public final class FilterStage implements Stage
     private final ConntrackBatchLookup lookups;
     /** True once a frame of this batch created a connection: later lookup-pass results are redone. */
     private boolean createdInBatch;
-    /** The ipcache version read before this batch's lookups (tags the peer identities cached in conntrack). */
-    private long ipCacheVersion;
-    /** The frames whose remote identity is not cached in their entry (see resolveAll). */
+    /**
+     * The epoch of the grants ({@link ConntrackTable#nextVerdictEpoch}): a new one whenever the
+     * policy, the port table or the ipcache changes, the three things a verdict depends on besides
+     * the connection's tuple and the frame's grant key. They are read before the batch's first
+     * use of each, so a change during a batch is seen at the next one.
+     */
+    private long epoch;
+    private PolicyTable epochPolicy;
+    private long epochPortsVersion = -1;
+    private long epochIpCacheVersion = -1;
+    private final VerdictGrants grants = new VerdictGrants(GRANTS);
+    /** Per frame in the opening direction (see resolveAll): its grant key, and its connection's valid grant or NONE. */
+    private final long[] grantKey;
+    private final int[] grantOf;
+    /** The frames whose remote identity must be read from the ipcache (see resolveAll). */
     private final int[] uncachedFrames;
     /** The flow-event direction of the last {@link #check}. */
     private int checkedDirection;
+    /** The egress rule the last {@link #check} counted before its ingress check, else NO_RULE. */
+    private int checkedEgressRule;
     private final int[] srcIdentity;
     private final int[] dstIdentity;
     private long sink;
@@ -144,6 +167,8 @@ public final class FilterStage implements Stage
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
         this.uncachedFrames = new int[batchCapacity];
+        this.grantKey = new long[batchCapacity];
+        this.grantOf = new int[batchCapacity];
         // Ids from MAX_PORTS up are never a port's: derivePorts leaves them at no role.
         Arrays.fill(portIdentity, Identities.UNKNOWN);
     }
@@ -167,12 +192,13 @@ public final class FilterStage implements Stage
      * by frame, in frame order, exactly as a frame-by-frame loop would: a lookup result is
      * redone in the last pass only when an earlier frame of the batch created a connection
      * (nothing else moves or adds entries within a batch, and the lookup pass already used each
-     * frame's own time). Before the last pass no table changes, except that resolving caches
-     * identities in entries.
+     * frame's own time). Before the last pass no table changes.
      * <p>
-     * The ipcache identity of a connection's remote endpoint is cached in its conntrack entry,
-     * tagged with the ipcache version read before the batch's lookups: established
-     * connections in the opening direction skip the ipcache until it changes.
+     * A connection allowed in the opening direction caches a grant id in its conntrack entry,
+     * tagged with the epoch ({@link #renewEpoch}): its later packets with the same grant key
+     * ({@link #grantKey}) count the grant's rules and skip the ipcache and the policy until the
+     * policy, the port table or the ipcache changes. A frame refused by the policy is checked
+     * again each time.
      */
     @Override
     public void process(final PacketBatch batch)
@@ -196,12 +222,28 @@ public final class FilterStage implements Stage
         if (tracked > 0)
         {
             sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
-            ipCacheVersion = tables.ipCache().version();
+            renewEpoch(policy, version, tables.ipCache().version());
             resolveAll(batch, tracked);
             decideAll(batch, tracked);
+            // The rules of the packets that went through grants; each packet adds at most two
+            // entries, through a grant or through check, so the arrays have room.
+            batchRuleCount = grants.drainCounts(batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
         }
         policy.addRuleCounts(worker, batchRules, batchRulePackets, batchRuleBytes, batchRuleCount);
         counters.flush();
+    }
+
+    /** A new grant epoch when the policy, the port table or the ipcache is not the one of the current epoch. */
+    private void renewEpoch(final PolicyTable policy, final long portsVersion, final long ipCacheVersion)
+    {
+        if (policy != epochPolicy || portsVersion != epochPortsVersion || ipCacheVersion != epochIpCacheVersion)
+        {
+            epoch = conntrack.nextVerdictEpoch();
+            grants.clear();
+            epochPolicy = policy;
+            epochPortsVersion = portsVersion;
+            epochIpCacheVersion = ipCacheVersion;
+        }
     }
 
     /** Keeps the table touches observable so the JIT cannot remove them. */
@@ -380,6 +422,14 @@ public final class FilterStage implements Stage
                 conntrack.update(found, tuples[i].tcpFlags, now);
                 continue;
             }
+            final int grant = grantOf[i];
+            if (grant >= 0)
+            {
+                // Allowed in this epoch, for this grant key: the same verdict as the check below.
+                grants.count(grant, batch.length[i]);
+                conntrack.update(found, tuples[i].tcpFlags, now);
+                continue;
+            }
             final int verdict = check(batch, i, w);
             if (!PolicyVerdict.isAllowed(verdict))
             {
@@ -388,9 +438,11 @@ public final class FilterStage implements Stage
             }
             if (found >= 0)
             {
-                // The opening direction is re-checked on every packet, as Cilium does, so that
-                // a policy change also cuts connections it no longer allows.
+                // The opening direction is checked on every packet, as Cilium does (through a
+                // grant within an epoch), so that a policy change also cuts connections it no
+                // longer allows.
                 conntrack.update(found, tuples[i].tcpFlags, now);
+                grant(found, i, verdict);
                 continue;
             }
             open(batch, i, w, verdict, now);
@@ -414,6 +466,7 @@ public final class FilterStage implements Stage
         final int port = tuple.dstPort;
         int verdict = NOT_ENFORCED;
         int direction = FlowEvents.DIRECTION_NONE;
+        int egressRule = PolicyVerdict.NO_RULE;
         if (egress)
         {
             verdict = verdicts.lookup(source, PolicyDirection.EGRESS, destination, tuple.protocol, port);
@@ -423,14 +476,49 @@ public final class FilterStage implements Stage
         {
             if (egress)
             {
-                countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);
+                egressRule = PolicyVerdict.ruleId(verdict);
+                countRule(egressRule, batch.length[i]);
             }
             verdict = verdicts.lookup(destination, PolicyDirection.INGRESS, source, tuple.protocol, port);
             direction = FlowEvents.DIRECTION_INGRESS;
         }
         countRule(PolicyVerdict.ruleId(verdict), batch.length[i]);
         checkedDirection = direction;
+        checkedEgressRule = egressRule;
         return verdict;
+    }
+
+    /**
+     * Caches in connection {@code entry} the grant of frame {@code i}, which the last
+     * {@link #check} allowed with {@code verdict}: its later packets in this epoch with the same
+     * grant key count the same rules without a check. Nothing when the grants are full.
+     */
+    private void grant(final long entry, final int i, final int verdict)
+    {
+        final long key = grantKey[i];
+        if (key == NO_GRANT_KEY)
+        {
+            return;
+        }
+        final int id = grants.find(key, (long)checkedEgressRule << 32 | PolicyVerdict.ruleId(verdict));
+        if (id != VerdictGrants.NONE)
+        {
+            conntrack.cacheVerdict(entry, id, epoch);
+        }
+    }
+
+    /**
+     * What a verdict depends on besides the connection's tuple and the epoch's tables: the local
+     * endpoints' ports (their identities and enforced checks; a connection's tuple does not name
+     * them, so another port sending the same tuple is checked on its own) and the identity the
+     * remote sender carried, if any. {@link #NO_GRANT_KEY} for a carried identity beyond 24 bits.
+     */
+    private static long grantKey(final PacketBatch batch, final int i, final int w, final boolean carried)
+    {
+        final long in = (w & SRC_LOCAL) != 0 ? batch.inPort[i] & 0xFFFF : 0xFFFF;
+        final long out = (w & DST_LOCAL) != 0 ? batch.outPort[i] & 0xFFFF : 0xFFFF;
+        final int identity = carried ? batch.srcIdentity[i] : Identities.UNKNOWN;
+        return (identity & ~Identities.MAX) != 0 ? NO_GRANT_KEY : in | out << 16 | (long)identity << 32;
     }
 
     /** As Cilium's overlay program: a remote node never presents the host identity (its host traffic is remote-node), so a header claiming it is refused, never let in as this host. */
@@ -460,25 +548,19 @@ public final class FilterStage implements Stage
             event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_DROPPED, checkedDirection, DropReason.CT_MAP_INSERTION_FAILED.code());
             return;
         }
-        // No entry existed at the lookups, so resolveAll read a remote identity that the frame
-        // did not carry from the ipcache.
-        final int side = remoteSide(w);
-        if (side != NO_REMOTE && !carried(batch, i, side))
-        {
-            conntrack.cachePeer(created, side, side == ConntrackTable.PEER_SOURCE ? srcIdentity[i] : dstIdentity[i], ipCacheVersion);
-        }
         conntrack.update(created, tuples[i].tcpFlags, now);
+        grant(created, i, verdict);
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, checkedDirection, 0);
     }
 
     /**
-     * After the lookups: the identities of the remote side of the frames in the opening
-     * direction (routeAll set the local ones; replies need none): carried in the frame
-     * (VXLAN-GBP), else cached in the connection's entry (ORIGINAL direction) for this ipcache
-     * version, else listed and read from the ipcache in a loop of its own
-     * ({@link #lookUpUncached}), so that the rare ipcache path stays out of the per-frame loops.
-     * A frame whose connection an earlier frame of the batch creates was a miss here and reads
-     * the ipcache; the identity is the same.
+     * After the lookups, for the frames in the opening direction: their grant keys, and the
+     * grants cached in their connections' entries that are valid for them (this epoch, the same
+     * key), which spare them the check; for the others, the identity of the remote side
+     * (routeAll set the local ones; replies need none): carried in the frame (VXLAN-GBP), else
+     * listed and read from the ipcache in a loop of its own ({@link #lookUpUncached}), so that
+     * the ipcache path stays out of the per-frame loops. A frame whose connection an earlier
+     * frame of the batch creates was a miss here, so it is checked (with the same identities).
      */
     private void resolveAll(final PacketBatch batch, final int tracked)
     {
@@ -491,22 +573,23 @@ public final class FilterStage implements Stage
             {
                 continue;
             }
+            final int w = work[i];
             // Asked only for the opening direction, where the remote side is steady; across both
             // directions it alternates with them.
-            final int side = remoteSide(work[i]);
-            if (side == NO_REMOTE)
+            final int side = remoteSide(w);
+            final boolean carried = side == REMOTE_SOURCE && batch.srcIdentity[i] > Identities.UNKNOWN;
+            final long key = grantKey(batch, i, w, carried);
+            grantKey[i] = key;
+            final int cached = conntrack.cachedVerdict(found, epoch);
+            final int grant = grants.matches(cached, key) ? cached : VerdictGrants.NONE;
+            grantOf[i] = grant;
+            if (grant >= 0 || side == NO_REMOTE)
             {
                 continue;
             }
-            if (carried(batch, i, side))
+            if (carried)
             {
-                setRemoteIdentity(i, side, batch.srcIdentity[i]);
-                continue;
-            }
-            final int identity = conntrack.cachedPeer(found, side, ipCacheVersion);
-            if (identity >= 0)
-            {
-                setRemoteIdentity(i, side, identity);
+                srcIdentity[i] = batch.srcIdentity[i];
             }
             else
             {
@@ -519,50 +602,32 @@ public final class FilterStage implements Stage
         }
     }
 
-    /** The ipcache identities of {@link #resolveAll}'s uncached frames, then cached in their entries (if any). */
+    /** The ipcache identities of {@link #resolveAll}'s uncached frames. */
     private void lookUpUncached(final int uncached)
     {
         for (int n = 0; n < uncached; n++)
         {
             final int i = uncachedFrames[n];
-            final int side = remoteSide(work[i]);
             final FlowKey tuple = tuples[i];
-            final int identity = side == ConntrackTable.PEER_SOURCE ? peer(zone[i], tuple.srcHigh, mapped(tuple.version, tuple.srcLow))
-                : peer(zone[i], tuple.dstHigh, mapped(tuple.version, tuple.dstLow));
-            setRemoteIdentity(i, side, identity);
-            if (found[i] >= 0)
+            if (remoteSide(work[i]) == REMOTE_SOURCE)
             {
-                conntrack.cachePeer(found[i], side, identity, ipCacheVersion);
+                srcIdentity[i] = peer(zone[i], tuple.srcHigh, mapped(tuple.version, tuple.srcLow));
+            }
+            else
+            {
+                dstIdentity[i] = peer(zone[i], tuple.dstHigh, mapped(tuple.version, tuple.dstLow));
             }
         }
     }
 
     /**
-     * The remote endpoint of a filtered frame with work bits {@code w}: {@link ConntrackTable#PEER_SOURCE},
-     * {@link ConntrackTable#PEER_DESTINATION} or {@link #NO_REMOTE}. One at most: a frame is
-     * filtered only with a local side (routeAll).
+     * The remote endpoint of a filtered frame with work bits {@code w}: {@link #REMOTE_SOURCE},
+     * {@link #REMOTE_DESTINATION} or {@link #NO_REMOTE}. One at most: a frame is filtered only
+     * with a local side (routeAll).
      */
     private static int remoteSide(final int w)
     {
-        return (w & SRC_LOCAL) == 0 ? ConntrackTable.PEER_SOURCE : (w & DST_LOCAL) == 0 ? ConntrackTable.PEER_DESTINATION : NO_REMOTE;
-    }
-
-    /** Whether frame {@code i}'s remote endpoint {@code side} brought its identity (VXLAN-GBP). */
-    private static boolean carried(final PacketBatch batch, final int i, final int side)
-    {
-        return side == ConntrackTable.PEER_SOURCE && batch.srcIdentity[i] > Identities.UNKNOWN;
-    }
-
-    private void setRemoteIdentity(final int i, final int side, final int identity)
-    {
-        if (side == ConntrackTable.PEER_SOURCE)
-        {
-            srcIdentity[i] = identity;
-        }
-        else
-        {
-            dstIdentity[i] = identity;
-        }
+        return (w & SRC_LOCAL) == 0 ? REMOTE_SOURCE : (w & DST_LOCAL) == 0 ? REMOTE_DESTINATION : NO_REMOTE;
     }
 
     /**

@@ -451,13 +451,13 @@ final class ConntrackTableTest
         final long beyond = (long)table.capacity() << 1;
         for (final long result : new long[] {MISS, FULL, BAD_TUPLE, beyond, beyond | 1, Long.MAX_VALUE, Long.MIN_VALUE})
         {
-            assertEquals(-1, table.cachedPeer(result, ConntrackTable.PEER_DESTINATION, 0), "cachedPeer " + result);
-            table.cachePeer(result, ConntrackTable.PEER_DESTINATION, 7, 0);
+            assertEquals(ConntrackTable.NO_VERDICT, table.cachedVerdict(result, 0), "cachedVerdict " + result);
+            table.cacheVerdict(result, 7, 0);
             assertEquals(NO_ENTRY, table.update(result, 0, T0), "update " + result);
             assertThrows(IllegalArgumentException.class, () -> table.state(result), "state " + result);
         }
-        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 7, 0);
-        assertEquals(7, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 0), "the entry itself is untouched");
+        table.cacheVerdict(entry, 7, 0);
+        assertEquals(7, table.cachedVerdict(entry, 0), "the entry itself is untouched");
         final long lastLine = table.capacity() * (long)ConntrackTable.SLOT_SIZE - 2L * ConntrackTable.SLOT_SIZE;
         final long[] lines = {0, lastLine, lastLine + 64, -64, Long.MAX_VALUE, Long.MIN_VALUE};
         assertEquals(table.touchLines(new long[] {0, lastLine, 0, 0, 0, 0}, lines.length), table.touchLines(lines, lines.length),
@@ -555,26 +555,35 @@ final class ConntrackTableTest
     }
 
     /**
-     * The peer identity cached in an IPv4 entry: returned for the same endpoint and ipcache
-     * version only, kept when other entries' removal shifts the entry, and never mistaken for
-     * a key (lookups in both directions still find the entry); IPv6 entries cache too.
+     * The verdict cached in an IPv4 entry: returned for the same epoch only, kept by updates in
+     * both directions, dropped when the slot is reused, kept when other entries' removal shifts
+     * the entry, and never mistaken for a key (lookups in both directions still find the entry);
+     * IPv6 entries cache too.
      */
     @Test
-    void cachedPeerIdentityNeedsTheSameEndpointAndVersion()
+    void cachedVerdictNeedsTheSameEpoch()
     {
         table = new ConntrackTable(64);
+        final long epoch = table.nextVerdictEpoch();
+        assertTrue(table.nextVerdictEpoch() > epoch, "a new epoch each time");
         final Tuple t = v4(5, ip4(198, 19, 0, 1), ip4(198, 19, 1, 9), 40_000, 443, TCP);
         final long entry = t.create(table, SYN, T0);
-        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 7));
-        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 0xAB_CDEF, 7);
-        assertEquals(0xAB_CDEF, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 7));
-        assertEquals(0xAB_CDEF, table.cachedPeer(t.lookup(table, T0), ConntrackTable.PEER_DESTINATION, 7 + (1L << 32)), "low 32 bits of the version");
-        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 8), "another ipcache version");
-        assertEquals(-1, table.cachedPeer(entry, ConntrackTable.PEER_SOURCE, 7), "another endpoint");
+        assertEquals(ConntrackTable.NO_VERDICT, table.cachedVerdict(entry, epoch));
+        table.cacheVerdict(entry, 0xAB_CDEF, epoch);
+        assertEquals(0xAB_CDEF, table.cachedVerdict(entry, epoch));
+        assertEquals(0xAB_CDEF, table.cachedVerdict(t.lookup(table, T0), epoch + (1L << 32)), "low 32 bits of the epoch");
+        assertEquals(ConntrackTable.NO_VERDICT, table.cachedVerdict(entry, epoch + 1), "another epoch");
         assertEquals(entry, t.lookup(table, T0));
         assertEquals(REPLY, direction(t.reversed().lookup(table, T0)));
-        table.cachePeer(entry, ConntrackTable.PEER_DESTINATION, 0, 9);
-        assertEquals(0, table.cachedPeer(entry, ConntrackTable.PEER_DESTINATION, 9), "identity 0 is an identity");
+        assertEquals(OK, table.update(t.reversed().lookup(table, T0), SYN | ACK, T0));
+        assertEquals(OK, table.update(entry, ACK, T0));
+        assertEquals(ESTABLISHED, table.state(entry), "the cached verdict leaves the state alone");
+        assertEquals(0xAB_CDEF, table.cachedVerdict(entry, epoch), "updates keep it");
+        table.cacheVerdict(entry, 0x1FF_FFFF, epoch);
+        assertEquals(ConntrackTable.MAX_VERDICT, table.cachedVerdict(entry, epoch), "24 bits kept, the rest dropped");
+        assertEquals(ESTABLISHED, table.state(entry));
+        table.cacheVerdict(entry, 0, epoch + 2);
+        assertEquals(0, table.cachedVerdict(entry, epoch + 2), "verdict 0 is a verdict");
         // Entries sharing the probe run; the expired ones are removed by a sweep, which shifts the rest back.
         for (int port = 1; port < 40; port++)
         {
@@ -583,13 +592,20 @@ final class ConntrackTableTest
         table.sweep(T0, 1 << 10);
         final long moved = t.lookup(table, T0);
         assertTrue(moved >= 0);
-        assertEquals(0, table.cachedPeer(moved, ConntrackTable.PEER_DESTINATION, 9), "moved with its entry");
+        assertEquals(0, table.cachedVerdict(moved, epoch + 2), "moved with its entry");
         final Tuple six = v6(5, 1, 2, 40_000, 443, TCP);
         final long entry6 = six.create(table, SYN, T0);
-        table.cachePeer(entry6, ConntrackTable.PEER_DESTINATION, 42, 9);
-        assertEquals(42, table.cachedPeer(entry6, ConntrackTable.PEER_DESTINATION, 9), "IPv6 entries cache too");
-        assertEquals(-1, table.cachedPeer(entry6, ConntrackTable.PEER_SOURCE, 9));
+        assertEquals(ConntrackTable.NO_VERDICT, table.cachedVerdict(entry6, epoch + 2));
+        table.cacheVerdict(entry6, 42, epoch + 2);
+        assertEquals(42, table.cachedVerdict(entry6, epoch + 2), "IPv6 entries cache too");
         assertEquals(entry6, six.lookup(table, T0));
+        assertEquals(42, table.cachedVerdict(six.reversed().lookup(table, T0), epoch + 2), "the entry's, whichever direction found it");
+        // An expired slot taken by a new connection starts without one.
+        final Tuple old = v4(6, ip4(198, 19, 0, 1), ip4(198, 19, 1, 9), 41_000, 443, UDP);
+        final long expired = old.create(table, 0, T0 - 100 * SECOND);
+        table.cacheVerdict(expired, 9, epoch + 2);
+        assertEquals(expired, old.create(table, 0, T0), "the expired slot reused");
+        assertEquals(ConntrackTable.NO_VERDICT, table.cachedVerdict(expired, epoch + 2), "a new connection has none");
     }
 
     /** The home-line lookup of a batch, finished by a full lookup when it says FURTHER, answers as lookup does. */

@@ -40,7 +40,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The batched {@link FilterStage} against the frame-by-frame {@link SequentialFilterReference}
  * on the same random batches: c1 and c2 (enforced both ways) talking to each other and to
- * remote peers (ipcache, GBP, unknown = WORLD), allowed and denied ports, SYN/ACK/FIN/RST,
+ * remote peers (ipcache, GBP with identities that change within a connection, unknown = WORLD),
+ * c2 sending with c1's address (another port, the same tuple: c1's grants must not let it
+ * through), allowed and denied ports, SYN/ACK/FIN/RST, the ipcache and the policy changing
+ * under open connections,
  * repeated tuples inside a batch (a connection opened and used in one batch), replies, flooded
  * frames, frames an earlier stage dropped, remote senders claiming the host identity, truncated
  * and non-IP frames, IPv4 headers FlowKey's fast path must hand to its full parse (options,
@@ -68,6 +71,9 @@ final class FilterStageBatchingTest
         final Counters counters = new Counters();
         final Stage stage;
         final TableWriter writer;
+        /** The policy, and the one it alternates with (web-out narrowed to port 80). */
+        final PolicyTable policy;
+        final PolicyTable narrowed;
         final int c1;
         final int c2;
         final int uplink;
@@ -91,22 +97,33 @@ final class FilterStageBatchingTest
             final LabelSelector web = LabelSelector.of(Map.of("app", "web"));
             final LabelSelector db = LabelSelector.of(Map.of("app", "db"));
             final LabelSelector peer = LabelSelector.of(Map.of("app", "peer"));
-            final List<PolicyRule> rules = new ArrayList<>();
-            rules.add(new PolicyRule("web-out", web, List.of(),
-                List.of(new PeerRule(List.of(peer, db), Set.of(), List.of(new PortRule(PortRule.TCP, 80, 443)))), List.of(), List.of()));
-            rules.add(new PolicyRule("web-in", web,
-                List.of(new PeerRule(List.of(peer), Set.of(), List.of(new PortRule(PortRule.TCP, 8080, 0)))), List.of(), List.of(), List.of()));
-            rules.add(new PolicyRule("db-in", db,
-                List.of(new PeerRule(List.of(web), Set.of(), List.of(new PortRule(PortRule.TCP, 443, 0)))), List.of(), List.of(), List.of()));
-            rules.add(new PolicyRule("db-deny-22", db, List.of(), List.of(), List.of(new PeerRule(List.of(), Set.of(),
-                List.of(new PortRule(PortRule.TCP, 22, 0)))), List.of()));
-            writer.setPolicy(PolicyTable.of(new PolicyCompiler().compile(rules, EnforcementMode.DEFAULT, identities)));
+            policy = policy(identities, web, db, peer, 443);
+            narrowed = policy(identities, web, db, peer, 0);
+            writer.setPolicy(policy);
             writer.setIpIdentity(network, address(PEERS[0]), 400);
             writer.setIpIdentity(network, address(PEERS[1]), 400);
             writer.setIpIdentity(network, address(PEERS[2]), 401);
             final StageCounters stageCounters = new StageCounters(counters, "filter");
             stage = batched ? new FilterStage(tables, stageCounters, conntrack, events, BATCH, tables.registerWorker().index())
                 : new SequentialFilterReference(tables, stageCounters, conntrack, events, BATCH);
+        }
+
+        /** web-out allows ports 80 to {@code webOutEnd} (0: 80 only); db egress allows 8080 only. */
+        private static PolicyTable policy(final IdentityRegistry identities, final LabelSelector web, final LabelSelector db, final LabelSelector peer,
+            final int webOutEnd)
+        {
+            final List<PolicyRule> rules = new ArrayList<>();
+            rules.add(new PolicyRule("web-out", web, List.of(),
+                List.of(new PeerRule(List.of(peer, db), Set.of(), List.of(new PortRule(PortRule.TCP, 80, webOutEnd)))), List.of(), List.of()));
+            rules.add(new PolicyRule("web-in", web,
+                List.of(new PeerRule(List.of(peer), Set.of(), List.of(new PortRule(PortRule.TCP, 8080, 0)))), List.of(), List.of(), List.of()));
+            rules.add(new PolicyRule("db-in", db,
+                List.of(new PeerRule(List.of(web), Set.of(), List.of(new PortRule(PortRule.TCP, 443, 0)))), List.of(), List.of(), List.of()));
+            rules.add(new PolicyRule("db-deny-22", db, List.of(), List.of(), List.of(new PeerRule(List.of(), Set.of(),
+                List.of(new PortRule(PortRule.TCP, 22, 0)))), List.of()));
+            rules.add(new PolicyRule("db-out", db, List.of(),
+                List.of(new PeerRule(List.of(peer), Set.of(), List.of(new PortRule(PortRule.TCP, 8080, 0)))), List.of(), List.of()));
+            return PolicyTable.of(new PolicyCompiler().compile(rules, EnforcementMode.DEFAULT, identities));
         }
     }
 
@@ -140,10 +157,19 @@ final class FilterStageBatchingTest
                         side.writer.setIpIdentity(side.network, address(PEERS[3]), 800 - identity);
                     }
                 }
+                if (round % 7 == 3)
+                {
+                    // The policy changes under open connections: web-out narrowed, then widened again.
+                    assertRuleCounts(batched, sequential, "round " + round + ", before the policy change");
+                    for (final Side side : List.of(batched, sequential))
+                    {
+                        side.writer.setPolicy(round % 14 == 3 ? side.narrowed : side.policy);
+                    }
+                }
                 for (int i = 0; i < BATCH; i++)
                 {
                     final long frame = memory.dataStart(i);
-                    final int kind = random.nextInt(5);
+                    final int kind = random.nextInt(6);
                     final String peer = PEERS[random.nextInt(PEERS.length)];
                     final int localPort = 40_000 + random.nextInt(3);
                     final int port = PORTS[random.nextInt(PORTS.length)];
@@ -154,15 +180,17 @@ final class FilterStageBatchingTest
                         case 1 -> FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4(peer, "198.19.0.1").tcp(port, localPort, flags).payload(10).build();
                         case 2 -> FrameBuilder.ethernet(C2_MAC, C1_MAC).ipv4("198.19.0.1", "198.19.0.2").tcp(localPort, port, flags).payload(10).build();
                         case 3 -> FrameBuilder.ethernet(C1_MAC, C2_MAC).ipv4("198.19.0.2", "198.19.0.1").tcp(port, localPort, flags).payload(10).build();
+                        case 5 -> FrameBuilder.ethernet(PEER_MAC, C2_MAC).ipv4("198.19.0.1", peer).tcp(localPort, port, flags).payload(10).build();
                         default -> FrameBuilder.ethernet(C1_MAC, PEER_MAC).ipv4(peer, "198.19.0.1").udp(port, localPort).payload(10).build();
                     };
                     MemorySegment.copy(bytes, 0, segment, ValueLayout.JAVA_BYTE, frame, bytes.length);
                     final int length = random.nextInt(40) == 0 ? 30 : mangle(random, segment, frame, bytes.length); // a few cut short
                     final boolean fromC1 = kind == 0 || kind == 2;
-                    final boolean fromC2 = kind == 3;
-                    // Remote senders: a GBP identity, the host identity (refused), or none.
+                    final boolean fromC2 = kind == 3 || kind == 5;
+                    // Remote senders: a GBP identity (one web-in allows, or another), the host identity (refused), or none.
                     final int claim = random.nextInt(10);
-                    final int gbp = kind != 1 && kind != 4 ? PacketBatch.NO_IDENTITY : claim < 4 ? 400 : claim == 4 ? Identities.HOST : PacketBatch.NO_IDENTITY;
+                    final int gbp = kind != 1 && kind != 4 ? PacketBatch.NO_IDENTITY
+                        : claim < 3 ? 400 : claim == 3 ? 401 : claim == 4 ? Identities.HOST : PacketBatch.NO_IDENTITY;
                     // c1 to a peer: encapsulated, sometimes flooded (unknown MAC), sometimes already dropped by a stage before.
                     final int route = random.nextInt(12);
                     for (final Side side : List.of(batched, sequential))
@@ -181,7 +209,7 @@ final class FilterStageBatchingTest
                         {
                             batch.drop(k, DropReason.NO_LOCAL_ENDPOINT);
                         }
-                        else if (kind == 0)
+                        else if (kind == 0 || kind == 5)
                         {
                             batch.next[k] = Next.VXLAN_ENCAP;
                             batch.outPort[k] = (short)side.uplink;
@@ -212,11 +240,7 @@ final class FilterStageBatchingTest
             assertTrue(forwarded > 1000 && dropped > 1000, "both outcomes exercised: " + forwarded + " forwarded, " + dropped + " dropped");
             final long refused = batched.counters.snapshot().get("stage/filter/drop/" + DropReason.INVALID_IDENTITY.name());
             assertTrue(refused > 100, "host identity claims refused: " + refused);
-            for (int rule = 0; rule < 4; rule++)
-            {
-                assertEquals(sequential.tables.policy().rulePackets(rule), batched.tables.policy().rulePackets(rule), "rule " + rule + " packets");
-                assertEquals(sequential.tables.policy().ruleBytes(rule), batched.tables.policy().ruleBytes(rule), "rule " + rule + " bytes");
-            }
+            assertRuleCounts(batched, sequential, "at the end");
             assertEquals(sequential.counters.snapshot(), batched.counters.snapshot());
         }
         finally
@@ -226,6 +250,16 @@ final class FilterStageBatchingTest
                 side.conntrack.close();
                 side.tables.close();
             }
+        }
+    }
+
+    /** The per-rule counters of both sides' current policy tables are equal. */
+    private static void assertRuleCounts(final Side batched, final Side sequential, final String when)
+    {
+        for (int rule = 0; rule < 5; rule++)
+        {
+            assertEquals(sequential.tables.policy().rulePackets(rule), batched.tables.policy().rulePackets(rule), when + ": rule " + rule + " packets");
+            assertEquals(sequential.tables.policy().ruleBytes(rule), batched.tables.policy().ruleBytes(rule), when + ": rule " + rule + " bytes");
         }
     }
 

@@ -78,7 +78,10 @@ final class FilterStagePortChangesTest
             writer.removeEndpoint("c2");
             assertEquals(Next.DROP, send(filter, batch, memory, network, localTo5201, c2, PacketBatch.NO_IDENTITY, c1), "from c2 after its removal: not service1 any more");
             writer.addEndpoint("c2", 100, C2_MAC, 400);
+            assertEquals(c2, tables.ports().find("c2"), "the same port");
             assertEquals(Next.TRANSMIT, send(filter, batch, memory, network, peerTo5202, uplink, 300, c2), "c2 back as identity 400: no policy selects it");
+            assertEquals(Next.DROP, send(filter, batch, memory, network, localTo5201, c2, PacketBatch.NO_IDENTITY, c1),
+                "from c2 as identity 400, on the connection it opened as service1: not allowed into c1 any more");
 
             writer.removeEndpoint("c2");
             writer.addEndpoint("c2", 100, C2_MAC, 300);
