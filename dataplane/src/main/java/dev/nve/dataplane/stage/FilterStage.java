@@ -58,6 +58,10 @@ public final class FilterStage implements Stage
     private static final int GRANTS = 1 << 16;
     /** {@link #grantKey} of a frame whose carried identity is out of range: never granted. */
     private static final long NO_GRANT_KEY = -1L;
+    /** The key of {@link #replyGrant}: beyond every {@link #grantKey}. */
+    private static final long REPLY_GRANT_KEY = 1L << 62;
+    /** A grant's two rules when it counts none. */
+    private static final long NO_RULES = (long)PolicyVerdict.NO_RULE << 32 | PolicyVerdict.NO_RULE;
 
     // Per-frame work bits of one batch; SKIP: the filter leaves the frame alone.
     private static final byte SKIP = 0;
@@ -108,7 +112,13 @@ public final class FilterStage implements Stage
     private long epochPortsVersion = -1;
     private long epochIpCacheVersion = -1;
     private final VerdictGrants grants = new VerdictGrants(GRANTS);
-    /** Per frame in the opening direction (see resolveAll): its grant key, and its connection's valid grant or NONE. */
+    /**
+     * The epoch's grant of replies, which pass whatever the policy says and count no rule: a
+     * reply goes through the same few instructions as a packet with a grant, so the decision
+     * pass has no branch on the frame's direction (random in real traffic) on its common path.
+     */
+    private int replyGrant;
+    /** Per tracked frame (see resolveAll): the grant key of one in the opening direction; the grant that lets it pass (replies: {@link #replyGrant}) or NONE. */
     private final long[] grantKey;
     private final int[] grantOf;
     /** The frames whose remote identity must be read from the ipcache (see resolveAll). */
@@ -240,6 +250,7 @@ public final class FilterStage implements Stage
         {
             epoch = conntrack.nextVerdictEpoch();
             grants.clear();
+            replyGrant = grants.find(REPLY_GRANT_KEY, NO_RULES);
             epochPolicy = policy;
             epochPortsVersion = portsVersion;
             epochIpCacheVersion = ipCacheVersion;
@@ -416,17 +427,19 @@ public final class FilterStage implements Stage
             {
                 found = conntrack.lookup(keys[i], now);
             }
-            if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
-            {
-                // Replies of an allowed connection pass whatever the policy says (stateful).
-                conntrack.update(found, tuples[i].tcpFlags, now);
-                continue;
-            }
             final int grant = grantOf[i];
             if (grant >= 0)
             {
-                // Allowed in this epoch, for this grant key: the same verdict as the check below.
+                // A reply, or allowed in this epoch for this grant key: the same verdict as
+                // below, found without the branch on the direction.
                 grants.count(grant, batch.length[i]);
+                conntrack.update(found, tuples[i].tcpFlags, now);
+                continue;
+            }
+            if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
+            {
+                // Replies of an allowed connection pass whatever the policy says (stateful);
+                // here, one whose connection an earlier frame of the batch opened.
                 conntrack.update(found, tuples[i].tcpFlags, now);
                 continue;
             }
@@ -571,6 +584,7 @@ public final class FilterStage implements Stage
             final long found = this.found[i];
             if (found >= 0 && ConntrackTable.direction(found) == ConntrackTable.REPLY)
             {
+                grantOf[i] = replyGrant;
                 continue;
             }
             final int w = work[i];
