@@ -46,7 +46,8 @@ public final class VerdictGrants
         }
         this.capacity = capacity;
         this.grants = new long[4 * capacity];
-        this.counted = new int[capacity];
+        // One more than grants: count writes the slot after the list before it knows whether it keeps it.
+        this.counted = new int[capacity + 1];
         this.index = new int[2 * capacity];
         this.indexSlots = new int[capacity];
     }
@@ -87,11 +88,13 @@ public final class VerdictGrants
     public void count(final int id, final int bytes)
     {
         final int at = 4 * id;
-        if (grants[at + 2]++ == 0)
-        {
-            counted[countedCount++] = id;
-        }
+        final long packets = grants[at + 2];
+        grants[at + 2] = packets + 1;
         grants[at + 3] += bytes;
+        // Listed on its first packet, without a branch: whether a grant was counted before in
+        // the batch is as random as the traffic (and the reply grant's always was).
+        counted[countedCount] = id;
+        countedCount += (int)((packets - 1) >>> 63);
     }
 
     /**

@@ -65,6 +65,20 @@ final class VerdictGrantsTest
         }
         assertEquals(VerdictGrants.NONE, grants.find(4, 1), "full");
         assertEquals(2, grants.find(2, 1), "the ones given out are still found");
+        for (int round = 0; round < 2; round++)
+        {
+            for (int id = 0; id < 4; id++)
+            {
+                grants.count(id, 10);
+            }
+        }
+        final int[] rules = new int[8];
+        final long[] packets = new long[8];
+        final long[] bytes = new long[8];
+        assertEquals(8, grants.drainCounts(rules, packets, bytes, 0), "every grant counted, each listed once: its rules 0 and 1");
+        assertArrayEquals(new int[] {0, 1, 0, 1, 0, 1, 0, 1}, rules);
+        assertArrayEquals(new long[] {2, 2, 2, 2, 2, 2, 2, 2}, packets);
+        assertArrayEquals(new long[] {20, 20, 20, 20, 20, 20, 20, 20}, bytes);
         grants.clear();
         assertEquals(0, grants.size());
         assertFalse(grants.matches(0, 0), "forgotten");
