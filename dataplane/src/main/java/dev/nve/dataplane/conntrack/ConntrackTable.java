@@ -57,9 +57,9 @@ import java.lang.foreign.MemorySegment;
  * <b>Cached verdict</b>: a 24-bit value the caller computed for the connection's packets in the
  * ORIGINAL direction (the filter's: the id of the grant that let them through), tagged with an
  * epoch from {@link #nextVerdictEpoch} ({@link #cacheVerdict}); {@link #cachedVerdict} returns
- * it only for the same epoch. The caller takes a new epoch whenever anything the value depends on changes,
- * so established connections skip that work until then. Epochs come from the table, so two
- * callers of one table never share one. An epoch that came back to the same low 32 bits
+ * it only for the same epoch. The caller takes a new epoch whenever anything the value depends
+ * on changes, so established connections skip that work until then. Epochs come from the
+ * table, so two callers of one table never share one. An epoch that came back to the same low 32 bits
  * (2^32 epochs later) while the connection saw no packet in the opening direction would
  * return a stale value: that needs billions of changes within one established timeout.
  * <p>

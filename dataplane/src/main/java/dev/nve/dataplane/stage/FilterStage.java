@@ -56,6 +56,8 @@ public final class FilterStage implements Stage
     private static final int NO_REMOTE = -1;
     /** Grants per epoch ({@link VerdictGrants}); ids must fit the 24 bits a conntrack entry caches. */
     private static final int GRANTS = 1 << 16;
+    /** {@link #epochIpCacheVersion} that no ipcache version equals: the next batch takes a new epoch. */
+    private static final long STALE_EPOCH = -1L;
     /** {@link #grantKey} of a frame whose carried identity is out of range: never granted. */
     private static final long NO_GRANT_KEY = -1L;
     /** The key of {@link #replyGrant}: beyond every {@link #grantKey}. */
@@ -105,12 +107,12 @@ public final class FilterStage implements Stage
      * The epoch of the grants ({@link ConntrackTable#nextVerdictEpoch}): a new one whenever the
      * policy, the port table or the ipcache changes, the three things a verdict depends on besides
      * the connection's tuple and the frame's grant key. They are read before the batch's first
-     * use of each, so a change during a batch is seen at the next one.
+     * use of each, so a change during a batch is seen at the next one. The policy and the port
+     * table are watched by the per-port arrays' check ({@link #derivePorts} marks the epoch
+     * stale), the ipcache here.
      */
     private long epoch;
-    private PolicyTable epochPolicy;
-    private long epochPortsVersion = -1;
-    private long epochIpCacheVersion = -1;
+    private long epochIpCacheVersion = STALE_EPOCH;
     private final VerdictGrants grants = new VerdictGrants(GRANTS);
     /**
      * The epoch's grant of replies, which pass whatever the policy says and count no rule: a
@@ -118,8 +120,7 @@ public final class FilterStage implements Stage
      * pass has no branch on the frame's direction (random in real traffic) on its common path.
      */
     private int replyGrant;
-    /** Per tracked frame (see resolveAll): the grant key of one in the opening direction; the grant that lets it pass (replies: {@link #replyGrant}) or NONE. */
-    private final long[] grantKey;
+    /** Per tracked frame (see resolveAll): the grant that lets it pass (replies: {@link #replyGrant}) or NONE. */
     private final int[] grantOf;
     /** The frames whose remote identity must be read from the ipcache (see resolveAll). */
     private final int[] uncachedFrames;
@@ -177,7 +178,6 @@ public final class FilterStage implements Stage
         this.srcIdentity = new int[batchCapacity];
         this.dstIdentity = new int[batchCapacity];
         this.uncachedFrames = new int[batchCapacity];
-        this.grantKey = new long[batchCapacity];
         this.grantOf = new int[batchCapacity];
         // Ids from MAX_PORTS up are never a port's: derivePorts leaves them at no role.
         Arrays.fill(portIdentity, Identities.UNKNOWN);
@@ -232,7 +232,7 @@ public final class FilterStage implements Stage
         if (tracked > 0)
         {
             sink = lookups.lookUp(conntrack, keys, trackedFrames, tracked, batch.timestampNanos, found);
-            renewEpoch(policy, version, tables.ipCache().version());
+            renewEpoch(tables.ipCache().version());
             resolveAll(batch, tracked);
             decideAll(batch, tracked);
             // The rules of the packets that went through grants; each packet adds at most two
@@ -243,16 +243,14 @@ public final class FilterStage implements Stage
         counters.flush();
     }
 
-    /** A new grant epoch when the policy, the port table or the ipcache is not the one of the current epoch. */
-    private void renewEpoch(final PolicyTable policy, final long portsVersion, final long ipCacheVersion)
+    /** A new grant epoch when the ipcache is not the current epoch's, or {@link #derivePorts} made it stale. */
+    private void renewEpoch(final long ipCacheVersion)
     {
-        if (policy != epochPolicy || portsVersion != epochPortsVersion || ipCacheVersion != epochIpCacheVersion)
+        if (ipCacheVersion != epochIpCacheVersion)
         {
             epoch = conntrack.nextVerdictEpoch();
             grants.clear();
             replyGrant = grants.find(REPLY_GRANT_KEY, NO_RULES);
-            epochPolicy = policy;
-            epochPortsVersion = portsVersion;
             epochIpCacheVersion = ipCacheVersion;
         }
     }
@@ -282,6 +280,8 @@ public final class FilterStage implements Stage
         }
         portsPolicy = policy;
         portsVersion = version;
+        // Identities and enforced checks may have changed: the grants of the current epoch go.
+        epochIpCacheVersion = STALE_EPOCH;
     }
 
     /**
@@ -455,7 +455,7 @@ public final class FilterStage implements Stage
                 // grant within an epoch), so that a policy change also cuts connections it no
                 // longer allows.
                 conntrack.update(found, tuples[i].tcpFlags, now);
-                grant(found, i, verdict);
+                grant(batch, found, i, verdict);
                 continue;
             }
             open(batch, i, w, verdict, now);
@@ -506,9 +506,10 @@ public final class FilterStage implements Stage
      * {@link #check} allowed with {@code verdict}: its later packets in this epoch with the same
      * grant key count the same rules without a check. Nothing when the grants are full.
      */
-    private void grant(final long entry, final int i, final int verdict)
+    private void grant(final PacketBatch batch, final long entry, final int i, final int verdict)
     {
-        final long key = grantKey[i];
+        final int w = work[i];
+        final long key = grantKey(batch, i, w, carriedIdentity(batch, i, w));
         if (key == NO_GRANT_KEY)
         {
             return;
@@ -524,14 +525,22 @@ public final class FilterStage implements Stage
      * What a verdict depends on besides the connection's tuple and the epoch's tables: the local
      * endpoints' ports (their identities and enforced checks; a connection's tuple does not name
      * them, so another port sending the same tuple is checked on its own) and the identity the
-     * remote sender carried, if any. {@link #NO_GRANT_KEY} for a carried identity beyond 24 bits.
+     * remote sender carried ({@link #carriedIdentity}). {@link #NO_GRANT_KEY} for a carried
+     * identity beyond 24 bits. Computed in resolveAll, and again in {@link #grant} (the slow
+     * path), rather than kept per frame.
      */
-    private static long grantKey(final PacketBatch batch, final int i, final int w, final boolean carried)
+    private static long grantKey(final PacketBatch batch, final int i, final int w, final int carried)
     {
         final long in = (w & SRC_LOCAL) != 0 ? batch.inPort[i] & 0xFFFF : 0xFFFF;
         final long out = (w & DST_LOCAL) != 0 ? batch.outPort[i] & 0xFFFF : 0xFFFF;
-        final int identity = carried ? batch.srcIdentity[i] : Identities.UNKNOWN;
-        return (identity & ~Identities.MAX) != 0 ? NO_GRANT_KEY : in | out << 16 | (long)identity << 32;
+        return (carried & ~Identities.MAX) != 0 ? NO_GRANT_KEY : in | out << 16 | (long)carried << 32;
+    }
+
+    /** The identity a remote sender brought in the frame (VXLAN-GBP), else {@link Identities#UNKNOWN}. */
+    private static int carriedIdentity(final PacketBatch batch, final int i, final int w)
+    {
+        final int claimed = batch.srcIdentity[i];
+        return (w & SRC_LOCAL) == 0 && claimed > Identities.UNKNOWN ? claimed : Identities.UNKNOWN;
     }
 
     /** As Cilium's overlay program: a remote node never presents the host identity (its host traffic is remote-node), so a header claiming it is refused, never let in as this host. */
@@ -562,7 +571,7 @@ public final class FilterStage implements Stage
             return;
         }
         conntrack.update(created, tuples[i].tcpFlags, now);
-        grant(created, i, verdict);
+        grant(batch, created, i, verdict);
         event(batch, i, PolicyVerdict.ruleId(verdict), FlowEvents.VERDICT_FORWARDED, checkedDirection, 0);
     }
 
@@ -591,9 +600,8 @@ public final class FilterStage implements Stage
             // Asked only for the opening direction, where the remote side is steady; across both
             // directions it alternates with them.
             final int side = remoteSide(w);
-            final boolean carried = side == REMOTE_SOURCE && batch.srcIdentity[i] > Identities.UNKNOWN;
+            final int carried = carriedIdentity(batch, i, w);
             final long key = grantKey(batch, i, w, carried);
-            grantKey[i] = key;
             final int cached = conntrack.cachedVerdict(found, epoch);
             final int grant = grants.matches(cached, key) ? cached : VerdictGrants.NONE;
             grantOf[i] = grant;
@@ -601,9 +609,9 @@ public final class FilterStage implements Stage
             {
                 continue;
             }
-            if (carried)
+            if (carried != Identities.UNKNOWN)
             {
-                srcIdentity[i] = batch.srcIdentity[i];
+                srcIdentity[i] = carried;
             }
             else
             {
